@@ -1,0 +1,54 @@
+# Two commands: `make run` (set up and serve with demo data) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test install assets migrate demo admin-login lint format bench-extraction bench clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+assets: install
+	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+admin-login: migrate
+	$(PY) manage.py local_admin
+
+run: assets demo admin-login
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: assets
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench-extraction: install
+	$(PY) scripts/bench_extraction.py $(ARTICLES)
+
+bench: install
+	$(PY) scripts/bench_api.py
+
+clean:
+	rm -rf $(VENV) staticfiles frontend/node_modules frontend/dist db.sqlite3

@@ -1,0 +1,140 @@
+"""The change log: who changed what, when, with the values before and after.
+
+Every model deriving from ``core.models.TrackedModel`` is covered, whatever the
+path of the write: the admin, the API, an import, a management command or the
+shell. Single saves and deletes are caught by signals; bulk writes through the
+model's queryset (``update()``, ``bulk_create()``, ``bulk_update()``) log
+themselves in ``core.models.TrackedQuerySet``. One table for every model gives
+the API its changes feed and the admin its history and restore views.
+
+The author of a change comes from a context variable set by
+``ChangeActorMiddleware`` for web and API requests, and by ``actor()`` for
+commands and scripts; changes made with no actor are recorded as anonymous
+with the source ``"shell"``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+import decimal
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+# Fields that change on every save and say nothing about the record itself.
+BOOKKEEPING_FIELDS = frozenset({"created", "last_updated", "version"})
+
+
+@dataclass
+class ChangeContext:
+    user: object = None
+    source: str = "shell"
+    request_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    _user_getter: Callable | None = None
+
+    def resolve_user(self):
+        user = self._user_getter() if self._user_getter else self.user
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user
+        return None
+
+
+_context: contextvars.ContextVar[ChangeContext | None] = contextvars.ContextVar("change_context", default=None)
+
+
+@contextlib.contextmanager
+def actor(user=None, *, source: str = "command"):
+    """Attribute every change made inside the block to ``user`` (or a callable returning it)."""
+    context = ChangeContext(source=source)
+    if callable(user) and not hasattr(user, "pk"):
+        context._user_getter = user
+    else:
+        context.user = user
+    token = _context.set(context)
+    try:
+        yield context
+    finally:
+        _context.reset(token)
+
+
+def current_context() -> ChangeContext:
+    return _context.get() or ChangeContext()
+
+
+def to_json_value(value):
+    """A JSON-friendly form of a field value that ``field.to_python`` reads back."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, decimal.Decimal):
+        # 38, 38.0 and 38.0000 are one value: compare and show them the same way.
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [to_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_json_value(item) for key, item in value.items()}
+    return str(value)
+
+
+def serialize(instance: models.Model) -> dict:
+    """The record's own columns, keyed by attribute name (``organization_id`` for a foreign key)."""
+    excluded = BOOKKEEPING_FIELDS.union(getattr(instance, "change_log_exclude", ()))
+    return {
+        f.attname: to_json_value(f.value_from_object(instance))
+        for f in instance._meta.concrete_fields
+        if f.attname not in excluded
+    }
+
+
+def changed_fields(before: dict | None, after: dict | None) -> list[str]:
+    before, after = before or {}, after or {}
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+
+
+def _parent_of(instance) -> models.Model | None:
+    parent_field = getattr(instance, "change_log_parent", None)
+    return getattr(instance, parent_field, None) if parent_field else None
+
+
+def build_change(instance, action: str, before: dict | None, after: dict | None):
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import ObjectChange
+
+    context = current_context()
+    user = context.resolve_user()
+    parent = _parent_of(instance)
+    return ObjectChange(
+        user=user,
+        user_name=user.get_username() if user else "",
+        source=context.source,
+        request_id=context.request_id,
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        parent_content_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
+        parent_object_id=parent.pk if parent is not None else None,
+        prechange_data=before,
+        postchange_data=after,
+        changed_fields=changed_fields(before, after),
+    )
+
+
+def record(instance, action: str, before: dict | None, after: dict | None):
+    change = build_change(instance, action, before, after)
+    change.save()
+    return change
+
+
+def record_many(changes: Iterable):
+    from core.models import ObjectChange
+
+    ObjectChange.objects.bulk_create(list(changes))

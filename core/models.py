@@ -1,0 +1,223 @@
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import changes
+
+
+class ConcurrentEditError(Exception):
+    """Raised when a record was saved by someone else since it was loaded."""
+
+    def __init__(self, instance, expected_version=None):
+        self.instance = instance
+        self.expected_version = expected_version if expected_version is not None else instance.version
+        super().__init__(
+            f"{instance._meta.verbose_name} “{instance}” was changed by someone else "
+            f"since version {self.expected_version} was loaded; reload it and apply your edit again."
+        )
+
+
+class TrackedQuerySet(models.QuerySet):
+    """Bulk writes that keep the change log and the edit versions, like single saves do."""
+
+    def update(self, **kwargs):
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            if not pks:
+                return 0
+            model = self.model
+            before = {obj.pk: changes.serialize(obj) for obj in model._base_manager.filter(pk__in=pks)}
+            kwargs.setdefault("version", F("version") + 1)
+            kwargs.setdefault("last_updated", timezone.now())
+            count = models.QuerySet.update(model._base_manager.filter(pk__in=pks), **kwargs)
+            log = []
+            for obj in model._base_manager.filter(pk__in=pks):
+                after = changes.serialize(obj)
+                if changes.changed_fields(before.get(obj.pk), after):
+                    log.append(changes.build_change(obj, ObjectChange.Action.UPDATE, before.get(obj.pk), after))
+            changes.record_many(log)
+            return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            changes.record_many(
+                changes.build_change(obj, ObjectChange.Action.CREATE, None, changes.serialize(obj))
+                for obj in created
+                if obj.pk is not None
+            )
+            return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        # Django implements bulk_update() with update(), which logs each row and bumps
+        # its version; the instances in memory must follow, or their next save would
+        # be refused as a concurrent edit.
+        objs = list(objs)
+        count = super().bulk_update(objs, fields, *args, **kwargs)
+        for obj in objs:
+            obj.version += 1
+        return count
+
+
+class TrackedModel(models.Model):
+    """Base of every domain record: timestamps, change log and optimistic locking.
+
+    ``version`` goes up by one on every save, and a save only succeeds when the
+    row still has the version the instance was loaded with: two people editing
+    the same record can never silently overwrite each other.
+    """
+
+    created = models.DateTimeField(
+        verbose_name=_("created"),
+        auto_now_add=True,
+    )
+    last_updated = models.DateTimeField(
+        verbose_name=_("last updated"),
+        auto_now=True,
+        db_index=True,
+    )
+    version = models.PositiveIntegerField(
+        verbose_name=_("version"),
+        default=1,
+        editable=False,
+        help_text=_("Goes up by one on each save; used to refuse conflicting edits."),
+    )
+
+    objects = TrackedQuerySet.as_manager()
+
+    # Name of the foreign key whose history should also show this record's changes.
+    change_log_parent: str | None = None
+    # Derived columns, recomputed from other records, that would only be noise in the log.
+    change_log_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or self.pk is None:
+            return super().save(*args, **kwargs)
+        self._loaded_version = self.version
+        self.version = self._loaded_version + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "last_updated"}
+        try:
+            return super().save(*args, **kwargs)
+        except ConcurrentEditError:
+            self.version = self._loaded_version
+            raise
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        loaded_version = getattr(self, "_loaded_version", None)
+        if loaded_version is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        updated = super()._do_update(
+            base_qs.filter(version=loaded_version), using, pk_val, values, update_fields, forced_update
+        )
+        if not updated and base_qs.filter(pk=pk_val).exists():
+            raise ConcurrentEditError(self, loaded_version)
+        return updated
+
+
+class ObjectChange(models.Model):
+    """One create, update or delete of a tracked record."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    time = models.DateTimeField(
+        verbose_name=_("time"),
+        default=timezone.now,
+        db_index=True,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    user_name = models.CharField(
+        verbose_name=_("user name"),
+        max_length=150,
+        blank=True,
+        help_text=_("Kept when the user account is deleted."),
+    )
+    source = models.CharField(
+        verbose_name=_("source"),
+        max_length=20,
+        help_text=_("Where the change came from: web, api, import, command or shell."),
+    )
+    request_id = models.UUIDField(
+        verbose_name=_("request ID"),
+        db_index=True,
+        help_text=_("Changes made by the same request or command share this ID."),
+    )
+    action = models.CharField(
+        verbose_name=_("action"),
+        max_length=10,
+        choices=Action.choices,
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("object type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(
+        verbose_name=_("object ID"),
+    )
+    object_repr = models.CharField(
+        verbose_name=_("object"),
+        max_length=200,
+    )
+    parent_content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("parent type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    parent_object_id = models.PositiveBigIntegerField(
+        verbose_name=_("parent ID"),
+        null=True,
+        blank=True,
+    )
+    prechange_data = models.JSONField(
+        verbose_name=_("before"),
+        null=True,
+        blank=True,
+    )
+    postchange_data = models.JSONField(
+        verbose_name=_("after"),
+        null=True,
+        blank=True,
+    )
+    changed_fields = models.JSONField(
+        verbose_name=_("changed fields"),
+        default=list,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ("-time", "-id")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "time"], name="change_object_idx"),
+            models.Index(fields=["parent_content_type", "parent_object_id", "time"], name="change_parent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    @property
+    def diff(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each changed field."""
+        before, after = self.prechange_data or {}, self.postchange_data or {}
+        return [(name, before.get(name), after.get(name)) for name in self.changed_fields]
