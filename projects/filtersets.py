@@ -1,0 +1,305 @@
+"""Project filters, shared by the API, the public pages and the admin.
+
+Every parameter is validated by a form field, so a bad value is a 400 naming the
+parameter, never a 500. ``describe()`` says in words what a filter selects.
+"""
+
+from __future__ import annotations
+
+import math
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from core.geo import bounding_box, distance_km
+from projects import choices
+from projects.models import Project, ProjectRole
+
+MAX_RADIUS_KM = 20000.0
+DEFAULT_RADIUS_KM = 50.0
+
+
+def country_codes(value: str) -> list[str]:
+    return [code.strip().upper() for code in value.split(",") if code.strip()]
+
+
+class CommaSeparatedMultipleChoiceField(forms.MultipleChoiceField):
+    """Accepts ``status=a&status=b`` as well as ``status=a,b``."""
+
+    def to_python(self, value):
+        values = super().to_python(value)
+        return [item.strip() for entry in values for item in entry.split(",") if item.strip()]
+
+
+class CommaSeparatedMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = CommaSeparatedMultipleChoiceField
+
+
+class PointField(forms.CharField):
+    """``LAT,LON`` in decimal degrees."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            latitude, longitude = (float(part) for part in value.split(","))
+        except ValueError:
+            raise forms.ValidationError(_("Give a point as LAT,LON in decimal degrees, e.g. 50.36,3.52.")) from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise forms.ValidationError(_("Latitude must be within ±90 and longitude within ±180."))
+        return (latitude, longitude)
+
+
+class BoundingBoxField(forms.CharField):
+    """``MIN_LON,MIN_LAT,MAX_LON,MAX_LAT`` (GeoJSON order)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            min_lon, min_lat, max_lon, max_lat = (float(part) for part in value.split(","))
+        except ValueError:
+            raise forms.ValidationError(_("Give a box as MIN_LON,MIN_LAT,MAX_LON,MAX_LAT.")) from None
+        if not (-90 <= min_lat <= max_lat <= 90 and -180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+            raise forms.ValidationError(_("The box must have MIN_LAT ≤ MAX_LAT within ±90 and longitudes within ±180."))
+        return (min_lon, min_lat, max_lon, max_lat)
+
+
+class PointFilter(django_filters.Filter):
+    field_class = PointField
+
+
+class BoundingBoxFilter(django_filters.Filter):
+    field_class = BoundingBoxField
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text=_("Words in the name, aliases, municipality or an organization's name."),
+    )
+    status = CommaSeparatedMultipleChoiceFilter(
+        choices=choices.ProjectStatus.choices,
+        label=_("Status"),
+        help_text=_("One or more statuses, repeated or comma-separated."),
+    )
+    kind = CommaSeparatedMultipleChoiceFilter(
+        choices=choices.ProjectKind.choices,
+        label=_("Kind"),
+        help_text=_("One or more kinds, repeated or comma-separated."),
+    )
+    country = django_filters.CharFilter(
+        method="filter_country",
+        label=_("Country"),
+        help_text=_("ISO 3166-1 alpha-2 codes, comma-separated (FR,DE)."),
+    )
+    region = django_filters.CharFilter(field_name="region", lookup_expr="iexact", label=_("Region"))
+    municipality = django_filters.CharFilter(field_name="municipality", lookup_expr="iexact", label=_("Municipality"))
+    capacity_min = django_filters.NumberFilter(field_name="capacity_mw", lookup_expr="gte", label=_("Minimum MW"))
+    capacity_max = django_filters.NumberFilter(field_name="capacity_mw", lookup_expr="lte", label=_("Maximum MW"))
+    investment_min = django_filters.NumberFilter(
+        field_name="investment_amount", lookup_expr="gte", label=_("Minimum investment")
+    )
+    investment_max = django_filters.NumberFilter(
+        field_name="investment_amount", lookup_expr="lte", label=_("Maximum investment")
+    )
+    currency = django_filters.CharFilter(
+        method="filter_currency",
+        label=_("Currency"),
+        help_text=_("ISO 4217 code; required with investment_min or investment_max."),
+    )
+    jobs_min = django_filters.NumberFilter(field_name="jobs_permanent", lookup_expr="gte", label=_("Minimum jobs"))
+    operational_year_min = django_filters.NumberFilter(
+        field_name="operational_year", lookup_expr="gte", label=_("Operational from year")
+    )
+    operational_year_max = django_filters.NumberFilter(
+        field_name="operational_year", lookup_expr="lte", label=_("Operational by year")
+    )
+    announced_after = django_filters.DateFilter(
+        field_name="announced_on", lookup_expr="gte", label=_("Announced on or after")
+    )
+    announced_before = django_filters.DateFilter(
+        field_name="announced_on", lookup_expr="lte", label=_("Announced on or before")
+    )
+    organization = django_filters.CharFilter(
+        method="filter_organization",
+        label=_("Organization"),
+        help_text=_("Slug or ID of an organization involved; narrow with role."),
+    )
+    role = django_filters.ChoiceFilter(
+        choices=choices.RoleKind.choices,
+        method="filter_role",
+        label=_("Role"),
+    )
+    near = PointFilter(
+        method="filter_near",
+        label=_("Near"),
+        help_text=_("LAT,LON: projects within radius_km of this point, each with its distance."),
+    )
+    radius_km = django_filters.NumberFilter(
+        method="filter_noop",
+        label=_("Radius (km)"),
+        help_text=_("Radius around near, in km (default 50)."),
+    )
+    bbox = BoundingBoxFilter(
+        method="filter_bbox",
+        label=_("Bounding box"),
+        help_text=_("MIN_LON,MIN_LAT,MAX_LON,MAX_LAT."),
+    )
+    has_conflicts = django_filters.BooleanFilter(method="filter_has_conflicts", label=_("Has conflicts"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="last_updated", lookup_expr="gte", label=_("Updated since")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("capacity_mw", "capacity_mw"),
+            ("investment_amount", "investment"),
+            ("jobs_permanent", "jobs"),
+            ("operational_year", "operational_year"),
+            ("announced_on", "announced_on"),
+            ("last_updated", "last_updated"),
+            ("country", "country"),
+            ("status", "status"),
+            ("distance_sort", "distance"),
+        ),
+        label=_("Order by"),
+        help_text=_("A field, or -field for descending; distance needs near."),
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.near_point: tuple[float, float] | None = None
+
+    # Validation across parameters ----------------------------------------------------------
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if not valid:
+            return False
+        data = self.form.cleaned_data
+        if (data.get("investment_min") is not None or data.get("investment_max") is not None) and not data.get(
+            "currency"
+        ):
+            self.form.add_error("currency", _("Amounts in different currencies cannot be compared: give currency."))
+        unknown = [code for code in country_codes(data.get("country") or "") if code not in countries]
+        if unknown:
+            self.form.add_error("country", _("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)})
+        radius = data.get("radius_km")
+        if radius is not None and not (0 < radius <= MAX_RADIUS_KM):
+            self.form.add_error("radius_km", _("Give a radius between 0 and %(max)s km.") % {"max": int(MAX_RADIUS_KM)})
+        if radius is not None and data.get("near") is None:
+            self.form.add_error("near", _("radius_km needs a point: near=LAT,LON."))
+        ordering = data.get("ordering") or []
+        if any(key.lstrip("-") == "distance" for key in ordering) and data.get("near") is None:
+            self.form.add_error("ordering", _("Ordering by distance needs near=LAT,LON."))
+        return self.form.is_valid()
+
+    # Filter methods ------------------------------------------------------------------------
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # read by filter_near
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split():
+            by_organization = ProjectRole.objects.filter(project=OuterRef("pk")).filter(
+                Q(organization__name__icontains=word) | Q(organization__aliases__icontains=word)
+            )
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(aliases__icontains=word)
+                | Q(municipality__icontains=word)
+                | Exists(by_organization)
+            )
+        return queryset
+
+    def filter_country(self, queryset, name, value):
+        codes = [code.strip().upper() for code in value.split(",") if code.strip()]
+        unknown = [code for code in codes if code not in countries]
+        if unknown:
+            raise forms.ValidationError(
+                {"country": _("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)}}
+            )
+        return queryset.filter(country__in=codes)
+
+    def filter_currency(self, queryset, name, value):
+        return queryset.filter(investment_currency=value.strip().upper())
+
+    def filter_organization(self, queryset, name, value):
+        organization = Q(organization__id=int(value)) if value.isdigit() else Q(organization__slug=value)
+        roles = ProjectRole.objects.filter(organization, project=OuterRef("pk"))
+        role = self.form.cleaned_data.get("role")
+        if role:
+            roles = roles.filter(role=role)
+        return queryset.filter(Exists(roles))
+
+    def filter_role(self, queryset, name, value):
+        if self.form.cleaned_data.get("organization"):
+            return queryset  # applied together with the organization
+        return queryset.filter(Exists(ProjectRole.objects.filter(project=OuterRef("pk"), role=value)))
+
+    def filter_has_conflicts(self, queryset, name, value):
+        return queryset.filter(conflict_count__gt=0) if value else queryset.filter(conflict_count=0)
+
+    def filter_bbox(self, queryset, name, value):
+        min_lon, min_lat, max_lon, max_lat = value
+        queryset = queryset.filter(latitude__gte=min_lat, latitude__lte=max_lat)
+        if min_lon <= max_lon:
+            return queryset.filter(longitude__gte=min_lon, longitude__lte=max_lon)
+        # a box across the antimeridian
+        return queryset.filter(Q(longitude__gte=min_lon) | Q(longitude__lte=max_lon))
+
+    def filter_near(self, queryset, name, value):
+        """Indexed bounding-box pre-filter, then the exact geodesic distance."""
+        latitude, longitude = value
+        radius = self.form.cleaned_data.get("radius_km") or DEFAULT_RADIUS_KM
+        radius = float(radius)
+        self.near_point = (latitude, longitude)
+        min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius)
+        candidates = queryset.filter(latitude__gte=min_lat, latitude__lte=max_lat)
+        if max_lon - min_lon >= 360:
+            pass  # the circle spans every longitude
+        elif min_lon < -180:  # the box crosses the antimeridian on the west
+            candidates = candidates.filter(Q(longitude__gte=min_lon + 360) | Q(longitude__lte=max_lon))
+        elif max_lon > 180:  # ... or on the east
+            candidates = candidates.filter(Q(longitude__gte=min_lon) | Q(longitude__lte=max_lon - 360))
+        else:
+            candidates = candidates.filter(longitude__gte=min_lon, longitude__lte=max_lon)
+        within = [
+            pk
+            for pk, lat, lon in candidates.values_list("pk", "latitude", "longitude")
+            if distance_km((latitude, longitude), (lat, lon)) <= radius
+        ]
+        # An equirectangular approximation orders by distance in SQL on any database.
+        scale = math.cos(math.radians(latitude))
+        delta_lon = (F("longitude") - longitude) * scale
+        delta_lat = F("latitude") - latitude
+        return queryset.filter(pk__in=within).annotate(distance_sort=delta_lat * delta_lat + delta_lon * delta_lon)
+
+    # Words ---------------------------------------------------------------------------------
+
+    def describe(self) -> list[str]:
+        """The active filters in words, e.g. ["capacity ≥ 500 MW", "country: FR"]."""
+        if not hasattr(self.form, "cleaned_data"):
+            return []
+        words = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", [], ()) or name in ("ordering",):
+                continue
+            label = self.filters[name].label or name
+            if name == "near":
+                value = f"{value[0]:.4f}, {value[1]:.4f}"
+            elif isinstance(value, list | tuple):
+                value = ", ".join(str(item) for item in value)
+            words.append(f"{label}: {value}")
+        return words
