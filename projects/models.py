@@ -1171,6 +1171,22 @@ class Claim(TrackedModel):
         super().save(*args, **kwargs)
 
 
+def values_agree(value_kind: str, a: str, b: str) -> bool:
+    """Whether two claims' comparable values say the same thing.
+
+    Numbers, amounts, dates and organizations must be equal; a text agrees with
+    a more detailed one that contains it ("Usinor" and "former Usinor steelworks").
+    """
+    if a == b:
+        return True
+    return value_kind == choices.ValueKind.TEXT and bool(a) and bool(b) and (a in b or b in a)
+
+
+def values_disagree(value_kind: str, keys) -> bool:
+    keys = list(keys)
+    return any(not values_agree(value_kind, a, b) for i, a in enumerate(keys) for b in keys[i + 1 :])
+
+
 def normalize_decimal(value) -> str:
     if value is None:
         return ""

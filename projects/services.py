@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +21,8 @@ from projects.models import (
     ProjectRole,
     ProjectStatusChange,
     Substation,
+    values_agree,
+    values_disagree,
 )
 
 ClaimAttribute = choices.ClaimAttribute
@@ -219,20 +220,23 @@ def refresh_conflicts(project_id: int):
     claims = list(
         Claim._base_manager.filter(project_id=project_id)
         .exclude(attribute__in=choices.MULTI_VALUED_ATTRIBUTES)
-        .values("id", "attribute", "status", "value_key", "in_conflict")
+        .values("id", "attribute", "status", "value_kind", "value_key", "in_conflict")
     )
     accepted_values = defaultdict(set)
     for claim in claims:
         if claim["status"] == choices.ClaimStatus.ACCEPTED:
             accepted_values[claim["attribute"]].add(claim["value_key"])
-    disputed = {attribute for attribute, values in accepted_values.items() if len(values) > 1}
+    kinds = {claim["attribute"]: claim["value_kind"] for claim in claims}
+    disputed = {attribute for attribute, values in accepted_values.items() if values_disagree(kinds[attribute], values)}
     flagged, cleared = [], []
     for claim in claims:
         values = accepted_values.get(claim["attribute"], set())
         if claim["status"] == choices.ClaimStatus.ACCEPTED:
             conflicting = claim["attribute"] in disputed
         elif claim["status"] == choices.ClaimStatus.PROPOSED:
-            conflicting = bool(values) and claim["value_key"] not in values
+            conflicting = bool(values) and not any(
+                values_agree(claim["value_kind"], claim["value_key"], value) for value in values
+            )
         else:
             conflicting = False
         if conflicting != claim["in_conflict"]:
@@ -245,7 +249,3 @@ def refresh_conflicts(project_id: int):
     Project._base_manager.filter(pk=project_id).exclude(conflict_count=len(disputed)).update(
         conflict_count=len(disputed)
     )
-
-
-def as_decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))

@@ -173,6 +173,8 @@ GEOCODER = os.environ.get("GEOCODER", "offline")
 GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "dctracker")
 GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "5"))
 GEOCODER_MIN_POPULATION = int(os.environ.get("GEOCODER_MIN_POPULATION", "500"))
+# The offline gazetteer's index, built on first use (a few seconds) and shared by all processes.
+GEOCODER_CACHE_DIR = os.environ.get("GEOCODER_CACHE_DIR", str(BASE_DIR / ".cache"))
 
 # Fetching articles by URL for ingestion.
 FETCH_MAX_BYTES = int(os.environ.get("FETCH_MAX_BYTES", str(5 * 1024 * 1024)))

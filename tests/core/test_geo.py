@@ -45,3 +45,14 @@ def test_bounding_box_encloses_the_circle(latitude):
 def test_gazetteer_is_built_once():
     assert gazetteer() is gazetteer()
     assert "Mastaing" in gazetteer()
+
+
+def test_gazetteer_index_is_built_once_into_a_file(tmp_path):
+    from core.geo import OfflineGazetteer
+
+    built = OfflineGazetteer(min_population=15000, cache_dir=tmp_path)
+    assert built.path.exists()
+    assert built.lookup("Lille").country == "FR"
+    assert built.lookup("Escaudain") is None  # below the population threshold
+    reopened = OfflineGazetteer(min_population=15000, cache_dir=tmp_path)
+    assert reopened.lookup("Londres", "GB").name == "London"  # alternate names of large cities

@@ -1,0 +1,82 @@
+"""Cues that tell whether a figure is about the project or about something else.
+
+Press articles surround a project's figures with others: national totals,
+market forecasts, percentages, daily head counts, the history of the site.
+These checks run on the clause (or sentence) around a figure.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# A total for a country, a region or a market ("la France compte 300 data centers",
+# "the UK's installed capacity", "le marché européen").
+_AGGREGATE = re.compile(
+    r"\b(?:la France|l['’]Hexagone|le pays|du pays|en Europe|l['’]Europe|le monde|au monde|au niveau mondial"
+    r"|national(?!ly significant)\w*|the UK|the country|the nation|Europe['’]s|Britain['’]s|the world"
+    r"|worldwide|globally|nationwide|across the (?:UK|US|country|continent|region)|au total en|in total across"
+    r"|le marché|du marché|market|le secteur|du secteur|the sector|the industry|l['’]ensemble des"
+    r"|all (?:the )?data cent(?:re|er)s|tous les (?:data cent|centres)|parc (?:français|européen)"
+    r"|capacité installée|installed capacity|sommet|summit|plan France|France 2030)\b",
+    _I,
+)
+
+# Forecasts, studies and shares ("75% des entreprises", "according to a report").
+_FORECAST = re.compile(
+    r"%|\bpour ?cent\b|\bper ?cent\b|\bprévoyant que\b|\bprévoit que\b|\bestime que\b|\bselon une étude\b"
+    r"|\bselon (?:le|la|les) (?:cabinet|étude|rapport|prévisions)\b|\baccording to (?:a|the) (?:study|report|forecast)"
+    r"|\bforecast|\bpredict|\banalysts?\b|\bconsommation (?:électrique )?(?:du|de la|des)\b",
+    _I,
+)
+
+# Head counts on a given day are not jobs ("200 workers on site each day").
+_DAILY = re.compile(
+    r"\b(?:chaque jour|par jour|au quotidien|quotidiennement|each day|every day|per day|a day|daily|at any one time)\b",
+    _I,
+)
+
+# The past of the site ("l'usine employait 3 000 salariés", "at its peak the plant employed").
+_HISTORICAL = re.compile(
+    r"\b(?:employait|comptait|employed|used to|autrefois|jadis|à son apogée|at its peak|in its heyday"
+    r"|dans les années|in the \d{4}s|fermée? en|closed in)\b",
+    _I,
+)
+
+# Power figures of generation or storage, unless the data centre is in the same clause.
+_GENERATION = re.compile(
+    r"\b(?:solaire|photovolta\w+|éolien\w*|nucléaire|réacteurs?|centrale électrique|batter\w+|stockage"
+    r"|solar|wind|nuclear|reactors?|power (?:plant|station)|turbines?|hydro\w*)\b",
+    _I,
+)
+DATA_CENTRE = re.compile(
+    r"\b(?:data ?cent(?:er|re)s?|datacent(?:er|re)s?|centres? (?:de données|de calcul)|campus|projet|project"
+    r"|site|facilit(?:y|ies)|bâtiments?|buildings?|halls?|ce centre|the centre|the center|scheme)\b",
+    _I,
+)
+
+
+def is_aggregate(clause: str) -> bool:
+    return bool(_AGGREGATE.search(clause))
+
+
+def is_forecast(clause: str) -> bool:
+    return bool(_FORECAST.search(clause))
+
+
+def is_off_project(clause: str) -> bool:
+    """A clause whose figures describe a market, a country, a forecast or a share."""
+    return is_aggregate(clause) or is_forecast(clause)
+
+
+def is_daily_headcount(clause: str) -> bool:
+    return bool(_DAILY.search(clause))
+
+
+def is_historical(clause: str) -> bool:
+    return bool(_HISTORICAL.search(clause))
+
+
+def is_generation(clause: str) -> bool:
+    return bool(_GENERATION.search(clause)) and not DATA_CENTRE.search(clause)

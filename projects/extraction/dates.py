@@ -1,0 +1,161 @@
+"""Dates: when the project was announced and the year it should be operational.
+
+Dates are read with month names from babel's French and English locales
+(both, since either language quotes the other). Only dates and years tied to
+an announcement or to the start of operations become facts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from babel.dates import get_month_names
+
+from . import context
+from .document import Document
+from .facts import Fact
+
+_I = re.IGNORECASE
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).rstrip(".")
+
+
+def _month_names() -> dict[str, int]:
+    """Month names as written ("décembre", "déc", "Dec") mapped to their number."""
+    names = {"sept": 9, "fév": 2}
+    for locale in ("fr", "en"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=locale).items():
+                names[name.casefold().rstrip(".")] = number
+    return names
+
+
+_MONTH_NAMES = _month_names()
+_MONTHS = {_fold(name): number for name, number in _MONTH_NAMES.items()}
+_MONTH = r"(?P<month>" + "|".join(sorted(map(re.escape, _MONTH_NAMES), key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
+_DAY = r"(?P<day>[0-3]?\d|1er|premier)"
+
+_DATE_PATTERNS = [
+    re.compile(rf"(?<!\w){_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\s+{_YEAR}", _I),  # 9 décembre 2025
+    re.compile(rf"(?<!\w){_MONTH}\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}", _I),  # December 9, 2025
+    re.compile(rf"(?<!\w){_MONTH}\s+{_YEAR}", _I),  # décembre 2025
+]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    iso: str
+    precision: str  # "day", "month" or "year"
+    start: int
+    end: int
+
+
+def _mention(match: re.Match[str]) -> DateMention | None:
+    month = _MONTHS.get(_fold(match.group("month")))
+    if month is None:
+        return None
+    year = int(match.group("year"))
+    day_text = match.groupdict().get("day")
+    if not day_text:
+        return DateMention(f"{year:04d}-{month:02d}", "month", match.start(), match.end())
+    day = 1 if day_text.casefold() in ("1er", "premier") else int(day_text)
+    if not 1 <= day <= 31:
+        return None
+    return DateMention(f"{year:04d}-{month:02d}-{day:02d}", "day", match.start(), match.end())
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Dates with a month, most precise reading first where two overlap."""
+    found: list[DateMention] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            mention = _mention(match)
+            if mention and not any(m.start <= mention.start < m.end for m in found):
+                found.append(mention)
+    return sorted(found, key=lambda m: m.start)
+
+
+_ANNOUNCED = re.compile(
+    r"\b(?:annonc\w*|announc\w*|unveil\w*|dévoil\w*|officialis\w*|rendu public|made public|présenté\w*"
+    r"|revealed|a fait part)\b",
+    _I,
+)
+_ANNOUNCED_IN_YEAR = re.compile(rf"\b(?:annonc\w*|announc\w*|unveil\w*|dévoil\w*)\s+(?:en|in)\s+{_YEAR}", _I)
+# "announced today" refers to the article's dateline.
+_TODAY = re.compile(
+    r"\b(?:aujourd['’]hui|ce (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|matin)|today|this morning"
+    r"|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
+    _I,
+)
+
+
+def _dateline(doc: Document, dates: list[DateMention]) -> DateMention | None:
+    """A date standing alone on its line near the top: the publication date."""
+    for mention in dates:
+        sentence = doc.sentence_at(mention.start)
+        if sentence.start > 600:
+            break
+        if sentence.end - sentence.start <= (mention.end - mention.start) + 12:
+            return mention
+    return None
+
+
+def announcement_facts(doc: Document) -> Iterator[Fact]:
+    dates = find_dates(doc.text)
+    for mention in dates:
+        clause = doc.clause_text(mention.start, mention.end)
+        if _ANNOUNCED.search(clause) and not context.is_off_project(clause):
+            yield doc.fact("announced_on", mention.iso, mention.start, mention.end, 0.8, precision=mention.precision)
+    for match in _ANNOUNCED_IN_YEAR.finditer(doc.text):
+        yield doc.fact("announced_on", match.group("year"), match.start(), match.end(), 0.6, precision="year")
+    dateline = _dateline(doc, dates)
+    if dateline is None:
+        return
+    for match in _TODAY.finditer(doc.text):
+        clause = doc.clause_text(match.start(), match.end())
+        if _ANNOUNCED.search(clause) and not context.is_off_project(clause):
+            yield doc.fact("announced_on", dateline.iso, match.start(), match.end(), 0.55, precision=dateline.precision)
+            return
+
+
+# A target year: "à l'horizon 2030", "d'ici (fin) 2028", "by 2031", "(expected) online in 2027"...
+_TARGET_YEAR = re.compile(
+    r"\b(?:(?P<horizon>à l['’]horizon(?: de)?|d['’]ici(?: à)?(?: la)?(?: fin(?: de)?| début| mi-)?|by(?: the end of)?"
+    r"(?: early| late| mid-| the end of)?)"
+    r"|(?P<verb>opérationnel\w*|en service|mise? en (?:service|exploitation|route)|mis en service|livr\w+"
+    r"|ouvrir\w*|ouvre\w*|ouvert\w*|ouverture|inaugur\w+|démarr\w+|entr\w+ en (?:service|activité|fonctionnement)"
+    r"|fonctionnel\w*|achev\w+"
+    r"|operational|online|on ?line|operations?|open\w*|go(?:es)? live|live|complet\w+|commission\w*"
+    r"|in service|ready|energi[sz]ed|up and running|switched on)"
+    r"(?:\s+\S+){0,6}?\s+(?:en|pour|courant|dès|fin|début|d['’]ici|in|by|from|during|early|late|mid-|the end of)"
+    r"(?:\s+(?:early|late|the end of|fin|début|l['’]année))?)\s*" + _YEAR,
+    _I,
+)
+# "Prévu pour 2028" and "scheduled for 2027" only say when something opens near a project word.
+_PROJECT_SUBJECT = re.compile(
+    r"\b(?:centre|center|campus|projet|project|site|data|facility|installation|bâtiment|building|phase"
+    r"|scheme|opérationnel\w*|operational|service|online|ouvr\w+|open\w*|livr\w+)\b",
+    _I,
+)
+_PLANNED_FOR = re.compile(
+    rf"\b(?:prévue?s? pour|attendue?s? (?:en|pour)|scheduled for|slated for|due in)\s+{_YEAR}", _I
+)
+
+
+def operational_year_facts(doc: Document) -> Iterator[Fact]:
+    for pattern, confidence in ((_TARGET_YEAR, 0.75), (_PLANNED_FOR, 0.6)):
+        for match in pattern.finditer(doc.text):
+            clause = doc.clause_text(match.start(), match.end())
+            if context.is_off_project(clause) or context.is_historical(clause) or not _PROJECT_SUBJECT.search(clause):
+                continue
+            weight = confidence
+            if match.groupdict().get("horizon") and not context.DATA_CENTRE.search(clause):
+                weight -= 0.15  # "d'ici 2028" alone may date anything (jobs, a permit, a road)
+            yield doc.fact("operational_year", int(match.group("year")), match.start(), match.end(), weight)

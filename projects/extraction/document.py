@@ -1,0 +1,66 @@
+"""An article being read: its text, language, sentences, and how a quote is cut from it."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.numbers import get_currency_name, get_territory_currencies
+
+from .facts import Fact
+from .sentences import Segment, clause_around, split_sentences
+
+
+@dataclass
+class Document:
+    text: str
+    language: str
+    sentences: list[Segment] = field(init=False)
+    # Country of the article (ISO alpha-2) once the municipality or a country name has told it.
+    country: str | None = None
+
+    def __post_init__(self) -> None:
+        self.sentences = split_sentences(self.text)
+        self._starts = [s.start for s in self.sentences]
+
+    def local_currency(self) -> str | None:
+        """The currency of the article's country; EUR for a French article of unknown country."""
+        if self.country:
+            currencies = get_territory_currencies(self.country)
+            if currencies:
+                return currencies[0]
+        return "EUR" if self.language == "fr" else None
+
+    def currency_for_dollar(self) -> str:
+        """What a bare "$" means here: the local dollar (CAD, AUD...) in a dollar country, else USD."""
+        local = self.local_currency() if self.country else None
+        if local and "dollar" in get_currency_name(local, locale="en").casefold():
+            return local
+        return "USD"
+
+    def sentence_at(self, position: int) -> Segment:
+        index = max(bisect.bisect_right(self._starts, position) - 1, 0)
+        return self.sentences[index] if self.sentences else Segment(0, len(self.text))
+
+    def clause(self, start: int, end: int) -> Segment:
+        return clause_around(self.text, self.sentence_at(start), start, end)
+
+    def clause_text(self, start: int, end: int) -> str:
+        return self.clause(start, end).of(self.text)
+
+    def sentence_text(self, position: int) -> str:
+        return self.sentence_at(position).of(self.text)
+
+    def fact(self, field_name: str, value: Any, start: int, end: int, confidence: float, **extras: Any) -> Fact:
+        """A fact quoting the clause around ``text[start:end]``."""
+        quote = self.clause(start, end)
+        return Fact(
+            field=field_name,
+            value=value,
+            quote=quote.of(self.text),
+            start=quote.start,
+            end=quote.end,
+            confidence=max(0.05, min(confidence, 0.99)),
+            **extras,
+        )

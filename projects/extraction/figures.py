@@ -1,0 +1,151 @@
+"""Which quantities are the project's figures: capacity, investment, jobs and areas.
+
+A quantity becomes a fact only when the clause around it is about the
+project; national totals, forecasts, revenue, rack densities, daily head
+counts and the past of the site are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from . import context
+from .document import Document
+from .facts import Fact
+from .numbers import as_number
+from .quantities import FLOOR, JOBS, LAND, MONEY, POWER, Quantity, find_quantities
+
+_I = re.IGNORECASE
+
+_CAPACITY_CUE = re.compile(r"\b(?:capacit\w*|puissance|power)\b", _I)
+# Power needs of a country or a sector ("demand could reach 6 GW").
+_DEMAND = re.compile(r"\b(?:demand|demande|consommation|consumption|besoins?|needs)\b", _I)
+_GROSS = re.compile(r"\b(?:brute?s?|gross)\b", _I)
+_IT_LOAD = re.compile(r"\b(?:IT|informatiques?)\b")
+_PER_RACK = re.compile(r"\b(?:par (?:baie|rack)|per (?:rack|cabinet)|/rack|densit[éy])\b", _I)
+# A phase is part of the total: prefer the full build-out when both are given.
+_PHASE = re.compile(r"\b(?:phase|tranche|first|première|initial\w*|dans un premier temps)\b", _I)
+_TOTAL = re.compile(r"\b(?:à terme|au total|in total|ultimately|full build|when complete\w*|total)\b", _I)
+
+_INVESTMENT_CUE = re.compile(
+    r"\b(?:invest\w*|coût\w*|co[uû]te\w*|cost\w*|montant|budget|enveloppe|financ\w*|worth|projet de|project)\b", _I
+)
+# Money that is not spent on building the project.
+_NOT_CAPEX = re.compile(
+    r"\b(?:chiffre d['’]affaires|revenue|turnover|valuation|valoris\w*|lev[ée]e de fonds|levé|raised|raising"
+    r"|subvention\w*|subsid\w*|grants?|tax\w*|fiscal\w*|loyers?|rent|factures?|bills?|per year|par an|annuel\w*"
+    r"|a year|salaires?|salar\w+|dividend\w*|profits?|bénéfices?|pertes?|loss\w*|rachat|racheté|acquisition"
+    r"|acquired|bought|cession|sold|vendu|contrat de|contract|attracted|attir\w+|last year|l['’]an dernier"
+    r"|l['’]année dernière)\b",
+    _I,
+)
+MIN_INVESTMENT = 1_000_000  # smaller sums are grants, fees or fines, not a data centre's cost
+
+_EMPLOY_CUE = re.compile(r"\b(?:emploi\w*|employ\w*|recrut\w*|embauch\w*|hir\w+|travaill\w*|work\w*|cré\w+)\b", _I)
+# A company's existing workforce ("Google, which employs 5,000 people in Ireland") is not the project's jobs.
+_WORKFORCE = re.compile(r"\b(?:employs|emploie|emploient|workforce|effectifs?|compte déjà|already has)\b", _I)
+_HEADCOUNT_NOUNS = re.compile(r"\b(?:personnes|people|staff|employees|salariés|employés)\b", _I)
+_PERMANENT = re.compile(
+    r"\b(?:permanent\w*|pérennes?|durables?|CDI|long-term|full-time|operational|d['’]exploitation|en exploitation"
+    r"|once (?:operational|open|complete\w*|running)|une fois (?:opérationnel\w*|en service)|directs?)\b",
+    _I,
+)
+_CONSTRUCTION = re.compile(
+    r"\b(?:construction|chantiers?|temporaires?|temporary|building phase|pendant les travaux|during the build\w*"
+    r"|builders?|ouvriers)\b",
+    _I,
+)
+_INDIRECT_ONLY = re.compile(r"^(?!.*\bdirect).*\b(?:indirect\w*|induits?|induced)\b", _I)
+
+_LAND_CUE = re.compile(
+    r"\b(?:terrains?|parcelles?|foncier|emprise|sites?|plots?|land|friche|zone|acres|hectares|grounds?)\b", _I
+)
+_FLOOR_CUE = re.compile(
+    r"\b(?:plancher|floor\w*|bâtiments?|buildings?|surface|space|salles?|halls?|bureaux|offices|white space)\b", _I
+)
+
+
+def _off_topic(clause: str) -> bool:
+    return context.is_off_project(clause)
+
+
+def _capacity(doc: Document, q: Quantity, clause: str) -> Fact | None:
+    if _off_topic(clause) or context.is_generation(clause) or _PER_RACK.search(clause) or q.value < 1:
+        return None
+    if _DEMAND.search(clause):
+        return None
+    confidence = 0.7
+    confidence += 0.1 if _CAPACITY_CUE.search(clause) else 0
+    confidence += 0.1 if context.DATA_CENTRE.search(clause) else 0
+    confidence += 0.05 if _TOTAL.search(clause) else 0
+    confidence -= 0.15 if _PHASE.search(clause) else 0
+    window = doc.text[max(q.start - 40, 0) : q.end + 40]
+    basis = "gross" if _GROSS.search(window) else "it" if _IT_LOAD.search(window) else None
+    return doc.fact("capacity_mw", as_number(q.value), q.start, q.end, confidence, unit="MW", basis=basis)
+
+
+def _investment(doc: Document, q: Quantity, clause: str) -> Fact | None:
+    if _off_topic(clause) or _NOT_CAPEX.search(clause) or q.value < MIN_INVESTMENT:
+        return None
+    cue = bool(_INVESTMENT_CUE.search(clause) or _INVESTMENT_CUE.search(doc.sentence_text(q.start)))
+    currency = q.unit
+    if q.dollar or not currency:
+        if not (q.dollar or cue):
+            return None  # "5 millions" with no currency and no word of investing
+        currency = doc.currency_for_dollar() if q.dollar else doc.local_currency()
+    if not currency:
+        return None
+    confidence = 0.6 + (0.2 if cue else 0) + (0.1 if context.DATA_CENTRE.search(clause) else 0)
+    confidence -= 0.1 if not q.unit else 0  # currency inferred from the country
+    return doc.fact("investment", as_number(q.value), q.start, q.end, confidence, currency=currency)
+
+
+def _jobs_field(doc: Document, q: Quantity, clause: str) -> str:
+    """jobs_permanent, jobs_construction or jobs, from the unit words then the words around."""
+    after = re.split(r"\d", doc.text[q.end : q.end + 60], maxsplit=1)[0]
+    before = clause[: max(clause.find(doc.text[q.start : q.end]), 0)][-60:]
+    for scope in (q.words, after, before):
+        if _CONSTRUCTION.search(scope):
+            return "jobs_construction"
+        if _PERMANENT.search(scope):
+            return "jobs_permanent"
+    return "jobs"
+
+
+def _jobs(doc: Document, q: Quantity, clause: str) -> Fact | None:
+    if _off_topic(clause) or context.is_daily_headcount(clause) or context.is_historical(clause):
+        return None
+    if _WORKFORCE.search(clause):
+        return None
+    if _INDIRECT_ONLY.search(q.words):
+        return None
+    if _HEADCOUNT_NOUNS.search(q.words) and not _EMPLOY_CUE.search(clause.replace(q.words, "")):
+        return None  # "500 personnes" is a crowd unless someone employs them
+    field_name = _jobs_field(doc, q, clause)
+    confidence = 0.75 if field_name != "jobs" else 0.65
+    return doc.fact(field_name, as_number(q.value), q.start, q.end, confidence)
+
+
+def _area(doc: Document, q: Quantity, clause: str) -> Fact | None:
+    if _off_topic(clause) or context.is_historical(clause):
+        return None
+    before = doc.text[max(q.start - 40, doc.sentence_at(q.start).start) : q.start]
+    after = doc.text[q.end : q.end + 30]
+    if q.kind == LAND or (_LAND_CUE.search(before + " " + after) and not _FLOOR_CUE.search(before)):
+        hectares = q.value if q.unit == "ha" else q.value / 10_000
+        confidence = 0.7 + (0.1 if _LAND_CUE.search(clause) else 0)
+        return doc.fact("site_area_ha", as_number(hectares), q.start, q.end, confidence)
+    confidence = 0.65 + (0.1 if _FLOOR_CUE.search(clause) else 0)
+    return doc.fact("floor_area_m2", as_number(q.value), q.start, q.end, confidence, unit="m2")
+
+
+_READERS = {POWER: _capacity, MONEY: _investment, JOBS: _jobs, LAND: _area, FLOOR: _area}
+
+
+def figure_facts(doc: Document) -> Iterator[Fact]:
+    for quantity in find_quantities(doc.text, doc.language):
+        clause = doc.clause_text(quantity.start, quantity.end)
+        fact = _READERS[quantity.kind](doc, quantity, clause)
+        if fact is not None:
+            yield fact

@@ -1,0 +1,109 @@
+"""Lifecycle status from what the article says has happened.
+
+Signals are phrases ("en construction", "planning permission granted", "two of
+the four halls are already running"); the most advanced one wins, except
+that a cancellation or a pause overrides everything. Future and conditional
+clauses ("prévu pour être opérationnel", "will open") say nothing about the
+present and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .document import Document
+from .facts import Fact
+
+_I = re.IGNORECASE
+
+ANNOUNCED, PLANNING, PERMITTED, CONSTRUCTION = "announced", "planning", "permitted", "construction"
+PARTIALLY_OPERATIONAL, OPERATIONAL = "partially_operational", "operational"
+SHELVED, CANCELLED, DECOMMISSIONED = "shelved", "cancelled", "decommissioned"
+
+# Ordered from least to most advanced; the last statuses override the lifecycle.
+_ORDER = [
+    ANNOUNCED, PLANNING, PERMITTED, CONSTRUCTION, PARTIALLY_OPERATIONAL, OPERATIONAL,
+    DECOMMISSIONED, SHELVED, CANCELLED,
+]  # fmt: skip
+
+_SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
+    (ANNOUNCED, 0.7, re.compile(r"\b(?:annonc\w+|announc\w+|unveil\w+|dévoil\w+|officialis\w+)\b", _I)),
+    (PLANNING, 0.55, re.compile(
+        r"\b(?:permis de construire (?:a été |ont été )?déposés?|dépôt du permis|demande de permis|enquête publique"
+        r"|concertation préalable|planning application|submitted plans|plans? (?:were|have been|has been) submitted"
+        r"|seeks? (?:planning )?permission|development consent|nationally significant infrastructure"
+        r"|pre-application|en cours d['’]instruction|à l['’]étude|under consideration)\b", _I)),
+    (PERMITTED, 0.7, re.compile(
+        r"\b(?:permis de construire(?:\s+\S+){0,8}?\s+(?:a été |ont été |est )?"
+        r"(?:accordé|délivré|obtenu|signé|validé)s?"
+        r"|(?:a|ont) (?:accordé|délivré|signé) (?:le|son|leur) permis"
+        r"|(?:granted|approved|gave|given)\s+(?:outline\s+|full\s+|detailed\s+)?(?:planning\s+)?"
+        r"(?:permission|consent|approval)"
+        r"|project approved|plans approved"
+        r"|obtenu (?:le|son|les) permis|autorisation (?:environnementale )?(?:a été )?(?:accordée|délivrée)"
+        r"|feu vert|(?:planning permission|planning consent|consent|approval|permission) (?:was |has been |had been )?"
+        r"(?:granted|given|secured|approved)|(?:was|were|has been|have been) approved|green light|go-ahead)\b", _I)),
+    (CONSTRUCTION, 0.75, re.compile(
+        r"\b(?:en (?:cours de )?construction|en chantier|travaux (?:ont |avaient )?(?:débuté|commencé|démarré)"
+        r"|travaux (?:sont )?en cours|première pierre|under construction|construction (?:began|started|has started"
+        r"|has begun|is underway|is under way|under ?way|in progress|work (?:began|started|is underway))"
+        r"|broke ground|ground-?breaking"
+        r"|being (?:built|fitted out|constructed)|en cours d['’](?:aménagement|équipement))\b", _I)),
+    (OPERATIONAL, 0.75, re.compile(
+        r"\b(?:(?:est|sont) (?:déjà |désormais )?(?:en service|opérationnel\w*|en activité|en exploitation)"
+        r"|a été inauguré\w*|a ouvert ses portes|est entré\w* en service|a été mis\w* en service"
+        r"|(?:is|are) (?:already |now )?(?:operational|in operation|live|up and running|in service)"
+        r"|already (?:running|operational|live)|went live|opened (?:its doors|in \d{4})|was inaugurated"
+        r"|has been (?:running|operating|operational)|(?:has|have) opened|a ouvert|ont ouvert|vient d['’]ouvrir"
+        r"|a inauguré|ont inauguré)\b", _I)),
+    (SHELVED, 0.7, re.compile(
+        r"\b(?:suspendu|gelé|mis en pause|mis en sommeil|en suspens|on hold|paused|shelved|mothballed|put on ice)\b",
+        _I)),
+    (CANCELLED, 0.75, re.compile(
+        r"\b(?:projet (?:a été |est )?(?:abandonné|annulé)|abandonne(?:nt)? (?:le|son) projet|renonc\w+ (?:à|au) "
+        r"(?:son |ce |le )?projet|(?:was|has been|were) (?:cancelled|canceled|scrapped|withdrawn|dropped)"
+        r"|pulled the plug|scrapped (?:the|its|their) plans?)\b", _I)),
+    (DECOMMISSIONED, 0.6, re.compile(
+        r"\b(?:data ?cent(?:er|re) (?:was |has been )?decommissioned|démantèlement du (?:data ?center|centre))\b",
+        _I)),
+]  # fmt: skip
+
+# Future, conditional or negated clauses do not tell the present status.
+_NOT_PRESENT = re.compile(
+    r"\b(?:prévu\w*|devr\w+|sera|seront|pourr\w+|will|would|could|should|expected|due to|pour être|to be|d['’]ici"
+    r"|à l['’]horizon|once|une fois|pas encore|not yet|n['’]a pas|n['’]est pas|has not|have not|if|si)\b",
+    _I,
+)
+_NEGATED = re.compile(r"\b(?:pas|not|no|aucun\w*|n['’]a pas|n['’]ont pas|has not|have not|never|jamais)\b", _I)
+# Part of the project running while the rest is being built.
+_PARTIAL = re.compile(
+    r"\b(?:partiellement|partially|première (?:phase|tranche)|first (?:phase|hall|building|stage)|(?:one|two|three)"
+    r" of the|(?:un|deux|trois) des|part of the|une partie)\b",
+    _I,
+)
+
+
+def _signals(doc: Document) -> Iterator[tuple[str, float, int, int]]:
+    for status, confidence, pattern in _SIGNALS:
+        for match in pattern.finditer(doc.text):
+            clause = doc.clause_text(match.start(), match.end())
+            # An announcement or a plan may be in the future tense, but not negated.
+            guard = _NEGATED if status in (ANNOUNCED, PLANNING) else _NOT_PRESENT
+            if guard.search(clause):
+                continue
+            yield status, confidence, match.start(), match.end()
+
+
+def status_fact(doc: Document) -> Fact | None:
+    signals = list(_signals(doc))
+    if not signals:
+        return None
+    # "Running" next to "being fitted out" or "two of the four halls" is a partial opening.
+    building = {doc.sentence_at(start) for status, _, start, _ in signals if status == CONSTRUCTION}
+    for index, (status, confidence, start, end) in enumerate(signals):
+        sentence = doc.sentence_at(start)
+        if status == OPERATIONAL and (sentence in building or _PARTIAL.search(sentence.of(doc.text))):
+            signals[index] = (PARTIALLY_OPERATIONAL, confidence, start, end)
+    status, confidence, start, end = max(signals, key=lambda s: (_ORDER.index(s[0]), s[1]))
+    return doc.fact("status", status, start, end, confidence)
