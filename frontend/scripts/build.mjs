@@ -1,0 +1,22 @@
+// Builds the public pages' scripts and styles into dist/frontend/, which Django's
+// staticfiles serves (settings.STATICFILES_DIRS). Everything comes from node_modules.
+import { copyFile, mkdir, rm } from "node:fs/promises";
+import { build } from "esbuild";
+
+const out = new URL("../dist/frontend/", import.meta.url);
+await rm(new URL("../dist/", import.meta.url), { recursive: true, force: true });
+await mkdir(out, { recursive: true });
+
+await build({
+  entryPoints: [new URL("../src/map.js", import.meta.url).pathname],
+  outfile: new URL("map.js", out).pathname,
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: ["es2019"],
+  // The country outlines are bundled with the script: one cached file, no tile server.
+  loader: { ".json": "json" },
+  legalComments: "linked",
+  logLevel: "info",
+});
+await copyFile(new URL("../node_modules/leaflet/dist/leaflet.css", import.meta.url), new URL("leaflet.css", out));

@@ -1,0 +1,167 @@
+"""Bar charts drawn on the server as SVG: no chart library, nothing to download, readable
+without JavaScript, and each chart is printed next to the table it is drawn from.
+
+The functions return geometry (rectangles and labels in SVG user units); the templates in
+``templates/projects/charts/`` draw it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from projects import choices
+
+# One colour per status, shared by the map markers, the legends and the pipeline chart.
+# Ordered along the lifecycle, from light (announced) to dark (operational); greys for the rest.
+STATUS_COLOURS = {
+    choices.ProjectStatus.ANNOUNCED: "#fdb863",
+    choices.ProjectStatus.PLANNING: "#e08214",
+    choices.ProjectStatus.PERMITTED: "#b2abd2",
+    choices.ProjectStatus.CONSTRUCTION: "#8073ac",
+    choices.ProjectStatus.PARTIALLY_OPERATIONAL: "#5aae61",
+    choices.ProjectStatus.OPERATIONAL: "#1b7837",
+    choices.ProjectStatus.SHELVED: "#bababa",
+    choices.ProjectStatus.CANCELLED: "#878787",
+    choices.ProjectStatus.DECOMMISSIONED: "#4d4d4d",
+}
+BAR_COLOUR = "#2166ac"
+
+WIDTH = 640
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 36
+ROW_HEIGHT = 26
+LABEL_WIDTH = 150
+
+
+def format_number(value, decimals: int = 0) -> str:
+    """A number in the reader's locale, with thousands grouped (700, 1,250 or 1 250)."""
+    if value is None:
+        return ""
+    return number_format(Decimal(value), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def format_compact(value) -> str:
+    """Large amounts shortened for chart labels (5 bn); tables keep every digit."""
+    value = float(value or 0)
+    if value >= 1e9:
+        return _("%(value)s bn") % {"value": format_number(value / 1e9, 1 if value < 1e10 else 0)}
+    if value >= 1e6:
+        return _("%(value)s m") % {"value": format_number(value / 1e6, 1 if value < 1e7 else 0)}
+    return format_number(value)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2 or 5 × 10^n at or above ``value``: the top of a readable axis."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+@dataclass
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    title: str
+
+
+@dataclass
+class Column:
+    label: str
+    total: float
+    total_label: str
+    centre: float
+    top: float
+    rects: list[Rect] = field(default_factory=list)
+
+
+@dataclass
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass
+class StackedColumnChart:
+    columns: list[Column]
+    ticks: list[Tick]
+    series: list[tuple[str, str]]  # (label, colour) for the legend
+    width: int
+    height: int
+    baseline: float
+
+
+def stacked_columns(categories, series, values, unit: str, height: int = 320) -> StackedColumnChart:
+    """Columns per category, stacked by series. ``values[(category, series_key)]`` is a number;
+    ``series`` is a list of (key, label, colour) in stacking order, bottom first."""
+    totals = {category: sum(float(values.get((category, key), 0)) for key, _l, _c in series) for category in categories}
+    top = nice_ceiling(max(totals.values(), default=0))
+    plot_height = height - TOP - BOTTOM
+    slot = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
+    bar_width = min(slot * 0.7, 60)
+    baseline = height - BOTTOM
+    columns = []
+    for index, category in enumerate(categories):
+        centre = LEFT + slot * index + slot / 2
+        y = baseline
+        rects = []
+        for key, label, colour in series:
+            value = float(values.get((category, key), 0))
+            if not value:
+                continue
+            bar_height = value / top * plot_height
+            y -= bar_height
+            title = f"{category} · {label}: {format_number(value)} {unit}"
+            rects.append(Rect(centre - bar_width / 2, y, bar_width, bar_height, colour, title))
+        total = totals[category]
+        columns.append(Column(str(category), total, format_number(total), centre, y, rects))
+    ticks = [Tick(baseline - plot_height * i / 4, format_number(top * i / 4)) for i in range(5)]
+    legend = [(label, colour) for key, label, colour in series if any(values.get((c, key)) for c in categories)]
+    return StackedColumnChart(columns, ticks, legend, WIDTH, height, baseline)
+
+
+@dataclass
+class Row:
+    label: str
+    value: float
+    value_label: str
+    y: float
+    width: float
+
+
+@dataclass
+class BarChart:
+    rows: list[Row]
+    width: int
+    height: int
+    label_width: int
+    bar_height: float
+    colour: str
+
+
+def horizontal_bars(items, compact: bool = False) -> BarChart:
+    """One bar per (label, value), longest scale first as given."""
+    items = [(label, float(value or 0)) for label, value in items]
+    top = max((value for _label, value in items), default=0) or 1
+    plot_width = WIDTH - LABEL_WIDTH - 90  # room for the value printed after the bar
+    rows = [
+        Row(
+            label,
+            value,
+            format_compact(value) if compact else format_number(value),
+            TOP / 2 + index * ROW_HEIGHT,
+            value / top * plot_width,
+        )
+        for index, (label, value) in enumerate(items)
+    ]
+    return BarChart(rows, WIDTH, int(TOP + len(rows) * ROW_HEIGHT), LABEL_WIDTH, ROW_HEIGHT * 0.7, BAR_COLOUR)

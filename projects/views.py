@@ -1,0 +1,458 @@
+"""Public pages for readers and researchers: overview, list, project, map and statistics.
+
+Every page reads prepared querysets from ``projects.selectors`` and filters with the same
+``ProjectFilterSet`` as the API, so a filtered list, its map and its CSV download agree.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
+
+import django_filters
+import orjson
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
+from django_countries import countries
+
+from core.geo import geocode
+from projects import charts, choices, selectors
+from projects.filtersets import ProjectFilterSet, country_codes
+from projects.models import Organization
+from projects.templatetags.public_pages import claim_value
+
+PAGE_SIZE = 50
+# Filters offered in the list form, in reading order; any other API parameter still works in the URL.
+LIST_FIELDS = (
+    "q",
+    "place",
+    "radius_km",
+    "status",
+    "kind",
+    "country",
+    "capacity_min",
+    "capacity_max",
+    "operational_year_min",
+    "operational_year_max",
+    "organization",
+    "role",
+    "ordering",
+)
+MAP_FIELDS = ("q", "place", "radius_km", "status", "kind", "country", "capacity_min", "capacity_max")
+# The API serves the same filters as CSV and GeoJSON (projects/api).
+API_PROJECTS_URL = "/api/v1/projects/"
+CHART_COUNTRIES = 20
+
+
+class PublicProjectFilterSet(ProjectFilterSet):
+    """The shared filters, plus ``place``: a place name geocoded into ``near`` for readers
+    who know a town, not its coordinates."""
+
+    place = django_filters.CharFilter(
+        method="filter_noop",
+        label=gettext_lazy("Near a place"),
+        help_text=gettext_lazy("A town or city; projects within the radius around it."),
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        self.place = None
+        self.place_name = ((data or {}).get("place") or "").strip()
+        if data is not None and self.place_name and not data.get("near"):
+            codes = country_codes(data.get("country") or "")
+            self.place = geocode(self.place_name, codes[0] if len(codes) == 1 else None)
+            data = data.copy()
+            if self.place is not None:
+                data["near"] = f"{self.place.latitude},{self.place.longitude}"
+            else:
+                data.pop("radius_km", None)  # the place's own error says enough
+        super().__init__(data, *args, **kwargs)
+
+    def is_valid(self):
+        super().is_valid()
+        if self.place_name and self.place is None and not self.data.get("near"):
+            self.form.add_error("place", _("No place called “%(name)s” was found.") % {"name": self.place_name})
+        return self.form.is_valid()
+
+    def describe(self) -> list[str]:
+        words = super().describe()
+        if self.place is not None:
+            # the coordinates the place stands for say less than its name
+            near = f"{self.filters['near'].label}: "
+            words = [word for word in words if not word.startswith(near)]
+        return words
+
+
+def bind_filters(request, fields) -> PublicProjectFilterSet:
+    """The filterset for the request, its form laid out for people rather than programs."""
+    filterset = PublicProjectFilterSet(request.GET or None, queryset=selectors.public_projects())
+    form = filterset.form
+    form.fields["status"].widget = forms.CheckboxSelectMultiple(choices=choices.ProjectStatus.choices)
+    form.fields["kind"].widget = forms.CheckboxSelectMultiple(choices=choices.ProjectKind.choices)
+    present = selectors.public_projects().exclude(country="").values_list("country", flat=True).distinct()
+    form.fields["country"].widget = forms.Select(
+        choices=[("", _("Any country"))]
+        + sorted(((code, countries.name(code)) for code in set(present)), key=lambda item: item[1])
+    )
+    if "organization" in fields:
+        involved = Organization.objects.filter(project_roles__isnull=False).distinct().values_list("slug", "name")
+        form.fields["organization"].widget = forms.Select(choices=[("", _("Any organization")), *involved])
+    form.fields["role"].choices = [("", _("Any role")), *choices.RoleKind.choices]
+    form.fields["ordering"].choices = [("", _("Default")), *form.fields["ordering"].choices[1:]]
+    # the API's help texts speak of parameter syntax; on a form the widgets say it
+    for name in ("status", "kind", "country", "organization", "ordering"):
+        form.fields[name].help_text = ""
+    form.fields["radius_km"].help_text = _("Around the place, in km (50 when left empty).")
+    form.fields["q"].widget.input_type = "search"
+    for name in ("capacity_min", "capacity_max", "radius_km"):
+        form.fields[name].widget.attrs.update(min="0", step="any")
+    form.visible = [form[name] for name in fields]
+    return filterset
+
+
+def filtered(filterset):
+    """The matching projects, or None when a parameter is invalid (the form shows why)."""
+    if filterset.is_bound and not filterset.is_valid():
+        return None
+    return filterset.qs
+
+
+@require_safe
+def overview(request):
+    return render(
+        request,
+        "projects/overview.html",
+        {
+            "totals": selectors.project_totals(),
+            "investments": list(selectors.investment_by_currency()),
+            "changes": selectors.latest_changes(),
+            "map_data_url": reverse("projects:map-data"),
+        },
+    )
+
+
+@require_safe
+def project_list(request):
+    filterset = bind_filters(request, LIST_FIELDS)
+    projects = filtered(filterset)
+    page = None
+    if projects is not None:
+        if filterset.near_point is not None and not filterset.form.cleaned_data.get("ordering"):
+            projects = projects.order_by("distance_sort")  # nearest first unless asked otherwise
+        page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+        selectors.attach_distances(page.object_list, filterset.near_point)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("place", None)  # the API takes near=LAT,LON, already in the query when place was found
+    if filterset.place is not None:
+        query["near"] = f"{filterset.place.latitude},{filterset.place.longitude}"
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "page": page,
+            "description": filterset.describe() if page is not None else [],
+            "csv_url": f"{API_PROJECTS_URL}?{_with(query, format='csv')}",
+            "geojson_url": f"{API_PROJECTS_URL}?{_with(query, format='geojson')}",
+            "map_url": f"{reverse('projects:map')}?{request.GET.urlencode()}",
+        },
+        status=200 if page is not None else 400,
+    )
+
+
+def _with(query, **params):
+    query = query.copy()
+    for key, value in params.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@require_safe
+def project_detail(request, slug):
+    project = get_object_or_404(selectors.project_detail().filter(is_draft=False), slug=slug)
+    figures = selectors.figures_by_attribute(project)
+    conflicts = {conflict.attribute: conflict for conflict in selectors.project_conflicts(project)}
+    # accepted figures in the order of ClaimAttribute, each with its disagreement if any
+    rows = [
+        {
+            "attribute": attribute,
+            "label": label,
+            "claims": figures[attribute],
+            "disagreement": _describe_conflict(conflicts[attribute]) if attribute in conflicts else "",
+        }
+        for attribute, label in choices.ClaimAttribute.choices
+        if attribute in figures
+    ]
+    timeline = sorted(
+        [*project.milestones.all(), *project.status_history.all()], key=lambda event: (event.date, event.pk)
+    )
+    connections = list(project.grid_connections.all())
+    changes = list(selectors.project_changes(project))
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            "figures": rows,
+            "conflict_count": len(conflicts),
+            "timeline": timeline,
+            "roles": project.roles.all(),
+            "phases": project.phases.all(),
+            "connections": connections,
+            "site": _site_map(project, connections),
+            "changes": changes,
+        },
+    )
+
+
+def _describe_conflict(conflict) -> str:
+    values = []
+    for claim in conflict.claims:
+        shown = claim_value(claim)
+        if shown not in values:
+            values.append(shown)
+    return _("%(values)s: sources disagree") % {"values": _(" or ").join(values)}
+
+
+def _site_map(project, connections):
+    """What the site map draws: the site and each substation it connects to."""
+    if project.point is None:
+        return None
+    substations = [
+        {
+            "label": str(connection.substation),
+            "latitude": connection.substation.latitude,
+            "longitude": connection.substation.longitude,
+            "distance_label": _("%(km)s km") % {"km": charts.format_number(connection.distance_km, 1)}
+            if connection.distance_km is not None
+            else "",
+        }
+        for connection in connections
+        if connection.substation_id and connection.substation.point
+    ]
+    return {
+        "name": project.name,
+        "latitude": project.latitude,
+        "longitude": project.longitude,
+        "colour": charts.STATUS_COLOURS[project.status],
+        "substations": substations,
+    }
+
+
+@require_safe
+def project_map(request):
+    filterset = bind_filters(request, MAP_FIELDS)
+    projects = filtered(filterset)
+    counts = selectors.map_counts(projects) if projects is not None else None
+    return render(
+        request,
+        "projects/map.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "counts": counts,
+            "description": filterset.describe() if projects is not None else [],
+            "map_data_url": f"{reverse('projects:map-data')}?{request.GET.urlencode()}",
+            "list_url": f"{reverse('projects:list')}?{request.GET.urlencode()}",
+            "legend": _status_legend(),
+        },
+        status=200 if projects is not None else 400,
+    )
+
+
+def _status_legend():
+    return [(label, charts.STATUS_COLOURS[status]) for status, label in choices.ProjectStatus.choices]
+
+
+@require_safe
+@gzip_page  # thousands of features: a tenth of the bytes once compressed
+def map_data(request):
+    """The map's markers as GeoJSON, filtered like the list; read as dictionaries, not models."""
+    filterset = bind_filters(request, MAP_FIELDS)
+    projects = filtered(filterset)
+    if projects is None:
+        return JsonResponse({"errors": filterset.form.errors}, status=400)
+    # one reverse() for the whole map rather than one per project
+    detail_url = reverse("projects:detail", kwargs={"slug": "slug-placeholder"})
+    status_labels = {status: str(label) for status, label in choices.ProjectStatus.choices}
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+            "properties": {
+                "name": row["name"],
+                "url": detail_url.replace("slug-placeholder", row["slug"]),
+                "capacity_mw": float(row["capacity_mw"]) if row["capacity_mw"] is not None else None,
+                "status": row["status"],
+                "status_label": status_labels.get(row["status"], row["status"]),
+                "colour": charts.STATUS_COLOURS.get(row["status"], charts.BAR_COLOUR),
+            },
+        }
+        for row in selectors.map_features(projects)
+    ]
+    return HttpResponse(
+        orjson.dumps({"type": "FeatureCollection", "features": features}), content_type="application/geo+json"
+    )
+
+
+# Statistics -------------------------------------------------------------------------------
+
+
+@dataclass
+class TableColumn:
+    key: str
+    label: str
+    numeric: bool = False
+
+
+@dataclass
+class StatsTable:
+    """One chart's data: shown as an HTML table and downloadable as CSV with stable keys."""
+
+    slug: str
+    caption: str
+    columns: list[TableColumn]
+    rows: list[dict]
+
+
+def pipeline_table() -> tuple[StatsTable, charts.StackedColumnChart]:
+    values, years, statuses = {}, [], []
+    for row in selectors.pipeline_by_year():
+        values[(row["operational_year"], row["status"])] = row["mw"]
+        if row["operational_year"] not in years:
+            years.append(row["operational_year"])
+        statuses.append(row["status"])
+    series = [
+        (status, label, charts.STATUS_COLOURS[status])
+        for status, label in choices.ProjectStatus.choices
+        if status in statuses
+    ]
+    columns = [
+        TableColumn("operational_year", _("Target year")),
+        *(TableColumn(f"{status}_mw", _("%(status)s (MW)") % {"status": label}, True) for status, label, _c in series),
+        TableColumn("total_mw", _("Total (MW)"), True),
+    ]
+    rows = []
+    for year in years:
+        row = {"operational_year": year}
+        for status, _label, _colour in series:
+            row[f"{status}_mw"] = values.get((year, status), Decimal(0))
+        row["total_mw"] = sum((values.get((year, status), Decimal(0)) for status, _l, _c in series), Decimal(0))
+        rows.append(row)
+    table = StatsTable("pipeline", _("Capacity by target year of operation and status (MW)"), columns, rows)
+    return table, charts.stacked_columns(years, series, values, "MW")
+
+
+def capacity_by_country_table() -> tuple[StatsTable, charts.BarChart]:
+    rows = [
+        {"country": row["country"], "country_name": countries.name(row["country"]) or _("Unknown"), **row}
+        for row in selectors.capacity_by_country()
+    ]
+    table = StatsTable(
+        "capacity-by-country",
+        _("Capacity by country (MW), cancelled and decommissioned projects left out"),
+        [
+            TableColumn("country", _("Code")),
+            TableColumn("country_name", _("Country")),
+            TableColumn("mw", _("Capacity (MW)"), True),
+            TableColumn("projects", _("Projects"), True),
+        ],
+        rows,
+    )
+    chart = charts.horizontal_bars([(row["country_name"], row["mw"]) for row in rows[:CHART_COUNTRIES]])
+    return table, chart
+
+
+def investment_by_country_table() -> tuple[StatsTable, list[tuple[str, charts.BarChart]]]:
+    rows = [
+        {"country_name": countries.name(row["country"]) or _("Unknown"), "currency": row["investment_currency"], **row}
+        for row in selectors.investment_by_country()
+    ]
+    table = StatsTable(
+        "investment-by-country",
+        _("Announced investment by country, per currency"),
+        [
+            TableColumn("country", _("Code")),
+            TableColumn("country_name", _("Country")),
+            TableColumn("currency", _("Currency")),
+            TableColumn("total", _("Investment"), True),
+            TableColumn("projects", _("Projects"), True),
+        ],
+        rows,
+    )
+    by_currency: dict[str, list] = {}
+    for row in rows:
+        by_currency.setdefault(row["currency"], []).append((row["country_name"], row["total"]))
+    # amounts in different currencies are never drawn on one scale
+    chart_list = [
+        (currency, charts.horizontal_bars(items[:CHART_COUNTRIES], compact=True))
+        for currency, items in by_currency.items()
+    ]
+    return table, chart_list
+
+
+def projects_by_kind_table() -> tuple[StatsTable, charts.BarChart]:
+    labels = dict(choices.ProjectKind.choices)
+    rows = [{"kind_label": str(labels.get(row["kind"], row["kind"])), **row} for row in selectors.projects_by_kind()]
+    table = StatsTable(
+        "projects-by-kind",
+        _("Projects by kind"),
+        [TableColumn("kind_label", _("Kind")), TableColumn("projects", _("Projects"), True)],
+        rows,
+    )
+    return table, charts.horizontal_bars([(row["kind_label"], row["projects"]) for row in rows])
+
+
+STATS_TABLES = {
+    "pipeline": pipeline_table,
+    "capacity-by-country": capacity_by_country_table,
+    "investment-by-country": investment_by_country_table,
+    "projects-by-kind": projects_by_kind_table,
+}
+
+
+@require_safe
+def stats(request):
+    pipeline, pipeline_chart = pipeline_table()
+    capacity, capacity_chart = capacity_by_country_table()
+    investment, investment_charts = investment_by_country_table()
+    kinds, kinds_chart = projects_by_kind_table()
+    return render(
+        request,
+        "projects/stats.html",
+        {
+            "pipeline": pipeline,
+            "pipeline_chart": pipeline_chart,
+            "capacity": capacity,
+            "capacity_chart": capacity_chart,
+            "investment": investment,
+            "investment_charts": investment_charts,
+            "kinds": kinds,
+            "kinds_chart": kinds_chart,
+            "chart_countries": CHART_COUNTRIES,
+        },
+    )
+
+
+@require_safe
+def stats_csv(request, table):
+    if table not in STATS_TABLES:
+        raise Http404(table)
+    data, _chart = STATS_TABLES[table]()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{data.slug}.csv"'
+    writer = csv.writer(response)
+    keys = [column.key for column in data.columns]
+    writer.writerow(keys)
+    for row in data.rows:
+        writer.writerow([row[key] for key in keys])
+    return response

@@ -1,0 +1,241 @@
+"""The public pages, through Django's test client: what a reader sees, and a query count
+that stays the same whatever the number of projects shown."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from projects import choices, services
+from projects.models import ProjectRole
+from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+DEMO_URL = "/projects/escaudain-ai-data-center/"
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def accepted_claim(project, **fields):
+    claim = ClaimFactory(project=project, **fields)
+    return services.claim_accept(claim=claim)
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/projects/", DEMO_URL, "/map/", "/map/data.geojson", "/stats/", "/stats/pipeline.csv"]
+)
+def test_every_page_renders_with_the_demo(client, demo, url):
+    assert client.get(url).status_code == 200
+
+
+def test_overview_shows_totals_latest_changes_and_a_search_box(client, demo):
+    ProjectFactory(name="Old hall", status=choices.ProjectStatus.CANCELLED, capacity_mw=Decimal("90"))
+    ProjectFactory(name="Running hall", status=choices.ProjectStatus.OPERATIONAL, capacity_mw=Decimal("40"))
+    response = client.get("/")
+    totals = response.context["totals"]
+    assert totals == {"projects": 3, "mw_announced": Decimal("740"), "mw_operational": Decimal("40")}
+    assert [(row["investment_currency"], row["total"]) for row in response.context["investments"]] == [
+        ("EUR", Decimal("5000000000"))
+    ]
+    page = text(response)
+    assert "740" in page and "5,000,000,000 EUR" in page
+    assert 'action="/projects/"' in page and 'name="q"' in page
+    assert f'href="{DEMO_URL}"' in page  # a latest change links to its project
+    assert len(response.context["changes"]) == 8
+
+
+def test_list_filters_like_the_api_and_describes_the_filter(client, demo):
+    ProjectFactory(name="Berlin campus", country="DE", municipality="Berlin", latitude=52.52, longitude=13.4)
+    response = client.get("/projects/", {"country": "DE"})
+    assert [project.name for project in response.context["page"]] == ["Berlin campus"]
+    assert "Country: DE" in text(response)
+    assert "Showing projects where" in text(response)
+    # the downloads carry the same filter to the API
+    assert 'href="/api/v1/projects/?country=DE&amp;format=csv"' in text(response)
+    assert 'href="/api/v1/projects/?country=DE&amp;format=geojson"' in text(response)
+
+
+def test_list_finds_projects_near_a_place_by_name(client, demo):
+    ProjectFactory(name="Marseille campus", municipality="Marseille", latitude=43.3, longitude=5.37)
+    response = client.get("/projects/", {"place": "Valenciennes", "radius_km": "30"})
+    page = list(response.context["page"])
+    assert [project.name for project in page] == ["Escaudain AI data center"]
+    assert 5 < page[0].distance_km < 30
+    assert "Near a place: Valenciennes" in text(response)
+    assert "format=csv" in response.context["csv_url"] and "near=" in response.context["csv_url"]
+    assert "place=" not in response.context["csv_url"]
+
+
+def test_list_sorts_and_pages(client, db):
+    for index in range(55):
+        ProjectFactory(name=f"Hall {index:02}", capacity_mw=Decimal(index))
+    first = client.get("/projects/", {"ordering": "-capacity_mw"})
+    assert first.context["page"].paginator.count == 55
+    assert [project.name for project in first.context["page"]][:2] == ["Hall 54", "Hall 53"]
+    second = client.get("/projects/", {"ordering": "-capacity_mw", "page": "2"})
+    assert [project.name for project in second.context["page"]] == [
+        "Hall 04",
+        "Hall 03",
+        "Hall 02",
+        "Hall 01",
+        "Hall 00",
+    ]
+    assert 'href="?ordering=-capacity_mw&amp;page=2"' in text(first)
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"country": "XX"}, "country", "Unknown country code: XX."),
+        ({"capacity_min": "lots"}, "capacity_min", "Enter a number."),
+        ({"status": "dreaming"}, "status", "Select a valid choice."),
+        ({"place": "Nowhereville-sur-Rien", "radius_km": "10"}, "place", "No place called"),
+        ({"radius_km": "-3", "near": "50,3"}, "radius_km", "Give a radius between 0 and"),
+        ({"ordering": "distance"}, "ordering", "Ordering by distance needs near"),
+    ],
+)
+def test_bad_filters_are_shown_next_to_their_field_never_a_server_error(client, demo, params, field, message):
+    response = client.get("/projects/", params)
+    assert response.status_code == 400
+    assert message in str(response.context["form"].errors[field])
+    page = text(response)
+    # the message sits in the field's own group, after its label
+    group = page.split(f'class="field field-{field}"', 1)[1].split('class="field ', 1)[0]
+    assert message.replace("'", "&#x27;") in group
+    assert response.context["page"] is None
+
+
+def test_project_page_shows_each_figure_with_its_source_and_quote(client, demo):
+    page = text(client.get(DEMO_URL))
+    assert "Capacity (MW)" in page
+    assert "700 MW" in page
+    assert "une capacité brute de 700 mégawatts" in page
+    assert "Souveraineté numérique et IA" in page and "Actualités 24" in page
+    assert '<blockquote class="quote" lang="fr">' in page
+
+
+def test_project_page_shows_a_conflict_honestly(client, demo):
+    later = SourceFactory(title="A later article", publisher="Other Paper")
+    accepted_claim(
+        demo, source=later, attribute=choices.ClaimAttribute.SITE_AREA_HA, value_number=Decimal("33"), quote="33 ha"
+    )
+    response = client.get(DEMO_URL)
+    assert "38 ha or 33 ha: sources disagree" in text(response)
+    assert "A later article" in text(response) and "Other Paper" in text(response)
+    assert response.context["conflict_count"] == 1
+
+
+def test_project_page_timeline_roles_grid_and_history(client, demo):
+    response = client.get(DEMO_URL)
+    page = text(response)
+    assert [event.date.isoformat()[:4] for event in response.context["timeline"]][-1] == "2030"
+    assert "<em>Undisclosed</em>" in page  # the developer is not named
+    assert "Communauté d&#x27;agglomération de la Porte du Hainaut" in page
+    assert "Mastaing" in page and response.context["site"]["substations"][0]["label"] == "Mastaing"
+    # the history covers the project and its children (claims, roles...)
+    kinds = {change.content_type.model for change in response.context["changes"]}
+    assert {"claim", "projectrole"} & kinds
+
+
+def test_draft_projects_are_not_public(client, db):
+    draft = ProjectFactory(is_draft=True)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get("/projects/").context["page"].paginator.count == 0
+
+
+def test_map_data_is_one_feature_per_project_with_a_popup_and_follows_the_filter(client, demo):
+    ProjectFactory(name="Lyon hall", municipality="Lyon", latitude=45.76, longitude=4.84, capacity_mw=None)
+    ProjectFactory(name="Somewhere", latitude=None, longitude=None)
+    data = client.get("/map/data.geojson").json()
+    by_name = {feature["properties"]["name"]: feature for feature in data["features"]}
+    assert set(by_name) == {"Escaudain AI data center", "Lyon hall"}
+    escaudain = by_name["Escaudain AI data center"]["properties"]
+    assert escaudain["url"] == DEMO_URL
+    assert (escaudain["capacity_mw"], escaudain["status_label"], escaudain["colour"]) == (700.0, "Announced", "#fdb863")
+    compressed = client.get("/map/data.geojson", headers={"accept-encoding": "gzip"})
+    assert compressed["Content-Encoding"] == "gzip" and compressed["Content-Type"] == "application/geo+json"
+    narrowed = client.get("/map/data.geojson", {"capacity_min": "500"}).json()
+    assert [feature["properties"]["name"] for feature in narrowed["features"]] == ["Escaudain AI data center"]
+    assert client.get("/map/data.geojson", {"capacity_min": "x"}).status_code == 400
+    map_page = client.get("/map/", {"capacity_min": "500"})
+    assert 'data-geojson-url="/map/data.geojson?capacity_min=500"' in text(map_page)
+    assert map_page.context["counts"] == {"projects": 1, "mapped": 1}
+
+
+def test_stats_aggregate_in_sql_with_tables_and_csv(client, demo):
+    ProjectFactory(status=choices.ProjectStatus.CONSTRUCTION, operational_year=2030, capacity_mw=Decimal("50"))
+    ProjectFactory(status=choices.ProjectStatus.CANCELLED, operational_year=2030, capacity_mw=Decimal("900"))
+    ProjectFactory(country="DE", operational_year=2028, capacity_mw=Decimal("20"))
+    response = client.get("/stats/")
+    rows = {row["operational_year"]: row for row in response.context["pipeline"].rows}
+    assert rows[2030]["total_mw"] == Decimal("750")  # the cancelled project is left out
+    assert rows[2030]["announced_mw"] == Decimal("700") and rows[2030]["construction_mw"] == Decimal("50")
+    column = next(c for c in response.context["pipeline_chart"].columns if c.label == "2030")
+    assert column.total_label == "750"
+    assert 'data-category="2030" data-total="750"' in text(response)
+    assert "<caption" in text(response)
+    exported = list(csv.reader(io.StringIO(client.get("/stats/pipeline.csv").content.decode())))
+    assert exported[0] == ["operational_year", "announced_mw", "planning_mw", "construction_mw", "total_mw"]
+    assert [Decimal(value) for value in exported[-1][1:]] == [Decimal("700"), 0, Decimal("50"), Decimal("750")]
+    countries = list(csv.reader(io.StringIO(client.get("/stats/capacity-by-country.csv").content.decode())))
+    assert [row[0] for row in countries[1:]] == ["FR", "DE"]
+    assert client.get("/stats/nothing.csv").status_code == 404
+
+
+def test_pages_follow_the_browser_language_and_offer_a_switch(client, demo):
+    english = text(client.get("/"))
+    assert '<html lang="en">' in english and 'action="/i18n/setlang/"' in english
+    french = client.get("/", headers={"accept-language": "fr"})
+    page = text(french)
+    assert '<html lang="fr">' in page
+    assert "Projets" in page and "Carte" in page
+    assert "5\xa0000\xa0000\xa0000 EUR" in page  # French groups digits with spaces
+    detail = text(client.get(DEMO_URL, headers={"accept-language": "fr"}))
+    assert "9 décembre 2025" in detail
+
+
+def query_counts(client, django_assert_max_num_queries, urls, limit):
+    for url in urls:
+        with django_assert_max_num_queries(limit, info=url):
+            assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_query_counts_do_not_grow_with_the_number_of_projects(client, django_assert_max_num_queries, count):
+    organization = OrganizationFactory()
+    for index in range(count):
+        project = ProjectFactory(
+            name=f"Project {index}",
+            investment_amount=Decimal(1000 * index),
+            investment_currency="EUR",
+            status=choices.ProjectStatus.values[index % 6],
+            operational_year=2026 + index % 8,
+        )
+        ProjectRole.objects.create(project=project, organization=organization, role=choices.RoleKind.DEVELOPER)
+    urls = [
+        "/",
+        "/projects/",
+        f"/projects/?organization={organization.slug}&ordering=-capacity_mw",
+        "/projects/?place=Escaudain&radius_km=100",
+        "/map/",
+        "/map/data.geojson",
+        "/stats/",
+        "/stats/pipeline.csv",
+    ]
+    query_counts(client, django_assert_max_num_queries, urls, 6)
+
+
+@pytest.mark.parametrize("claims", [2, 20])
+def test_project_page_query_count_does_not_grow_with_its_records(client, django_assert_max_num_queries, claims):
+    project = ProjectFactory()
+    for index in range(claims):
+        accepted_claim(project, attribute=choices.ClaimAttribute.OTHER, value_text=f"fact {index}", quote=f"q {index}")
+        ProjectRole.objects.create(project=project, organization=OrganizationFactory(), role=choices.RoleKind.INVESTOR)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("projects:detail", kwargs={"slug": project.slug}))
+    assert len(response.context["figures"][0]["claims"]) == claims
