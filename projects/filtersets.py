@@ -70,6 +70,31 @@ class BoundingBoxField(forms.CharField):
         return (min_lon, min_lat, max_lon, max_lat)
 
 
+class StrictBooleanSelect(forms.NullBooleanSelect):
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)  # the raw value: the field tells a typo from "no filter"
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true`` or ``false``; any other value is an error rather than a filter silently left out."""
+
+    widget = StrictBooleanSelect
+
+    def to_python(self, value):
+        normalized = str(value).strip().lower() if value is not None else ""
+        if normalized in ("", "unknown"):
+            return None
+        if normalized in ("true", "1", "yes"):
+            return True
+        if normalized in ("false", "0", "no"):
+            return False
+        raise forms.ValidationError(_("Give true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class PointFilter(django_filters.Filter):
     field_class = PointField
 
@@ -152,7 +177,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         label=_("Bounding box"),
         help_text=_("MIN_LON,MIN_LAT,MAX_LON,MAX_LAT."),
     )
-    has_conflicts = django_filters.BooleanFilter(method="filter_has_conflicts", label=_("Has conflicts"))
+    has_conflicts = StrictBooleanFilter(method="filter_has_conflicts", label=_("Has conflicts"))
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="last_updated", lookup_expr="gte", label=_("Updated since")
     )

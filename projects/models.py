@@ -496,6 +496,8 @@ class Project(SluggedModel):
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="project_coordinates_idx"),
             models.Index(fields=["country", "status"], name="project_country_status_idx"),
+            # investment_min/max always come with a currency: amounts are compared within one
+            models.Index(fields=["investment_currency", "investment_amount"], name="project_investment_idx"),
         ]
         constraints = [
             models.CheckConstraint(

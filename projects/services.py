@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -166,6 +167,12 @@ def _adopt_if_first(claim: Claim):
         claim_set_headline(claim=claim)
 
 
+def fit_to_field(field_name: str, value: Decimal) -> Decimal:
+    """A claim's figure (four decimals) rounded to the project field's precision."""
+    places = Project._meta.get_field(field_name).decimal_places
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def apply_claim_to_project(claim: Claim):
     """Copy a headline claim's value into the project's own fields."""
     project = Project.objects.select_for_update().get(pk=claim.project_id)
@@ -176,13 +183,13 @@ def apply_claim_to_project(claim: Claim):
         ClaimAttribute.SITE_AREA_HA,
         ClaimAttribute.FLOOR_AREA_M2,
     ):
-        data[attribute] = claim.value_number
+        data[attribute] = fit_to_field(attribute, claim.value_number)
     elif attribute in (ClaimAttribute.JOBS_PERMANENT, ClaimAttribute.JOBS_CONSTRUCTION):
         data[attribute] = int(claim.value_number)
     elif attribute == ClaimAttribute.OPERATIONAL_YEAR:
         data["operational_year"] = int(claim.value_number)
     elif attribute == ClaimAttribute.INVESTMENT:
-        data["investment_amount"] = claim.value_number
+        data["investment_amount"] = fit_to_field("investment_amount", claim.value_number)
         data["investment_currency"] = claim.currency
         as_of = claim.as_of or (claim.source.published_on if claim.source_id else None)
         data["investment_year"] = as_of.year if as_of else project.investment_year

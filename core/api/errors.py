@@ -1,15 +1,34 @@
 """One error shape for the whole API.
 
 Every error answers ``{"error": {"status": 400, "code": "invalid", "message": "...",
-"fields": {"capacity_min": ["Enter a number."]}}}``; ``fields`` names each
-offending parameter or body field.
+"fields": {"capacity_min": ["Enter a number."]}}}``; ``fields`` is present on
+validation errors only and names each offending parameter or body field.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS as DJANGO_NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, status
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.models import ConcurrentEditError
+
+NON_FIELD_ERRORS = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("The record changed since you loaded it; fetch it again and apply your edit to the new version.")
+    default_code = "precondition_failed"
+
+
+class InUse(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Other records still refer to this one; remove or reassign them first.")
+    default_code = "in_use"
 
 
 def _first_code(detail) -> str:
@@ -21,11 +40,27 @@ def _first_code(detail) -> str:
     return getattr(detail, "code", "error")
 
 
-def exception_handler(exc, context):
+def _as_api_exception(exc):
+    """Domain exceptions raised by models and services, as the HTTP errors they mean."""
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if not hasattr(exc, "error_dict"):
+            return exceptions.ValidationError({NON_FIELD_ERRORS: exc.messages})
+        # a rule across fields (a model constraint) is keyed "__all__" by Django
+        return exceptions.ValidationError(
+            {
+                NON_FIELD_ERRORS if name == DJANGO_NON_FIELD_ERRORS else name: messages
+                for name, messages in exc.message_dict.items()
+            }
         )
+    if isinstance(exc, ConcurrentEditError):
+        return PreconditionFailed()
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return InUse()
+    return exc
+
+
+def exception_handler(exc, context):
+    exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -36,7 +71,7 @@ def exception_handler(exc, context):
         body["fields"] = detail
     elif isinstance(exc, exceptions.ValidationError):
         body["message"] = "Invalid input."
-        body["fields"] = {"non_field_errors": detail}
+        body["fields"] = {NON_FIELD_ERRORS: detail}
     elif isinstance(detail, dict) and "detail" in detail:
         body["message"] = str(detail["detail"])
     else:
@@ -47,8 +82,18 @@ def exception_handler(exc, context):
     return response
 
 
-def error_response(status_code: int, code: str, message: str, **extra) -> Response:
-    return Response({"error": {"status": status_code, "code": code, "message": message, **extra}}, status=status_code)
+class ErrorBodySerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text=_("The HTTP status code, repeated."))
+    code = serializers.CharField(help_text=_("A stable machine-readable code, e.g. invalid, not_found, throttled."))
+    message = serializers.CharField(help_text=_("What went wrong, in words."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("On validation errors: the messages for each offending parameter or body field."),
+    )
 
 
-__all__ = ["exception_handler", "error_response", "status"]
+class ErrorSerializer(serializers.Serializer):
+    """Documents the error shape in the OpenAPI schema."""
+
+    error = ErrorBodySerializer()

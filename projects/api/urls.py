@@ -1,3 +1,25 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from projects.api import views
+
 app_name = "api"
 
-urlpatterns: list = []
+router = DefaultRouter()
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("relationships", views.OrganizationRelationshipViewSet, basename="relationship")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("substations", views.SubstationViewSet, basename="substation")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("phases", views.PhaseViewSet, basename="phase")
+router.register("milestones", views.MilestoneViewSet, basename="milestone")
+router.register("roles", views.ProjectRoleViewSet, basename="role")
+router.register("grid-connections", views.GridConnectionViewSet, basename="grid-connection")
+
+urlpatterns = [
+    path("stats/capacity/", views.CapacityStatsView.as_view(), name="stats-capacity"),
+    path("changes/", views.ChangeListView.as_view(), name="changes"),
+    *router.urls,
+]

@@ -197,3 +197,13 @@ def test_status_change_is_dated_in_the_history():
     services.project_update(project=project, data={"status": "construction"}, status_date=datetime.date(2026, 9, 1))
     assert list(project.status_history.values_list("status", flat=True)) == ["announced", "construction"]
     assert project.status_history.last().date == datetime.date(2026, 9, 1)
+
+
+def test_accepting_a_claim_loaded_from_the_database_sets_the_figure():
+    """Claims store four decimals; the project's fields two: the figure is rounded to fit."""
+    project = ProjectFactory(site_area_ha=None)
+    claim = ClaimFactory(project=project, attribute="site_area_ha", value_number=Decimal("6.755"))
+    claim = Claim.objects.get(pk=claim.pk)
+    services.claim_accept(claim=claim)
+    project.refresh_from_db()
+    assert project.site_area_ha == Decimal("6.76")

@@ -1,0 +1,89 @@
+"""OpenAPI generation: every operation documents the errors it can answer, in the one error shape."""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular import openapi
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from core.api.errors import ErrorSerializer
+from core.api.pagination import PAGINATE_PARAMETER, SelectablePaginationMixin
+
+ERRORS = {
+    "400": _("Invalid parameter or body field; `fields` names each one."),
+    "401": _("Writing needs a token: `Authorization: Token <key>`."),
+    "403": _("The token's user lacks the model permission for this write."),
+    "404": _("No such record."),
+    "409": _("Other records still refer to this one."),
+    "412": _("`If-Match` does not match the record's current `ETag`: it changed since it was loaded."),
+    "429": _("Too many requests; retry after the `Retry-After` seconds."),
+}
+
+
+API_PATH = re.compile(r"^/api/v\d+/(?P<resource>[^/{]+)")
+
+
+class AutoSchema(openapi.AutoSchema):
+    def get_tags(self):
+        resource = API_PATH.match(self.path)
+        return [resource["resource"]] if resource else super().get_tags()
+
+    def get_auth(self):
+        auth = super().get_auth()
+        # reads need no token
+        return [*auth, {}] if self.method == "GET" and {} not in auth else auth
+
+    def _is_detail(self) -> bool:
+        return "{" in self.path
+
+    def _error_codes(self) -> list[str]:
+        codes = ["429"]
+        if self.method != "GET" or not self._is_detail():
+            codes.append("400")  # bad filters on lists, bad bodies on writes
+        if self._is_detail():
+            codes.append("404")
+        if self.method != "GET":
+            codes += ["401", "403"]
+        if self.method in ("PUT", "PATCH", "DELETE") or (self.method == "POST" and self._is_detail()):
+            codes.append("412")
+        if self.method == "DELETE":
+            codes.append("409")
+        return sorted(codes)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            response = OpenApiResponse(ErrorSerializer, description=ERRORS[code])
+            # errors are JSON whatever format was asked for
+            responses.setdefault(code, self._get_response_for_code(response, code, ["application/json"]))
+        if self.method == "GET" and self._is_detail():
+            responses.setdefault("304", {"description": str(_("Not modified: the `If-None-Match` ETag is current."))})
+        return responses
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        lookup_description = getattr(self.view, "lookup_description", None)
+        if lookup_description and self._is_detail():
+            lookup = self.view.lookup_url_kwarg or self.view.lookup_field
+            parameters = [
+                *parameters,
+                OpenApiParameter(lookup, OpenApiTypes.STR, OpenApiParameter.PATH, description=lookup_description),
+            ]
+        if self.method == "GET" and isinstance(self.view, SelectablePaginationMixin) and self._is_list_view():
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    PAGINATE_PARAMETER,
+                    OpenApiTypes.STR,
+                    enum=["page", "cursor"],
+                    description=_(
+                        "page (default): numbered pages with a count. cursor: opaque `next` links over a fixed "
+                        "order (last_updated, then id), for sync clients; not combinable with ordering."
+                    ),
+                ),
+                OpenApiParameter(
+                    "cursor", OpenApiTypes.STR, description=_("With paginate=cursor: the token from `next`.")
+                ),
+            ]
+        return parameters

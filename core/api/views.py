@@ -1,0 +1,126 @@
+"""What every API endpoint shares, and the viewset behind each tracked resource."""
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_orjson_renderer.renderers import ORJSONRenderer
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from core.api import conditional
+from core.api.errors import PreconditionFailed
+from core.api.filters import FilterBackend
+from core.api.pagination import SelectablePaginationMixin
+from core.api.schema import AutoSchema
+from core.changes import actor
+from core.models import ConcurrentEditError
+
+
+class APIViewMixin:
+    """Changes made through the API are authored by its user; errors are JSON whatever format was asked."""
+
+    schema = AutoSchema()
+
+    def dispatch(self, request, *args, **kwargs):
+        # Token authentication happens inside DRF's dispatch, after this block opens:
+        # the author is looked up on the DRF request when each change is recorded.
+        with actor(lambda: getattr(self.request, "user", None), source="api"):
+            return super().dispatch(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if getattr(getattr(request, "accepted_renderer", None), "streams", False):
+            # CSV and GeoJSON renderers only stream rows; an error or OPTIONS body is JSON.
+            request.accepted_renderer, request.accepted_media_type = ORJSONRenderer(), ORJSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class TrackedModelViewSet(APIViewMixin, SelectablePaginationMixin, viewsets.ModelViewSet):
+    """CRUD on a ``TrackedModel`` with conditional requests.
+
+    Reads carry an ``ETag``; ``If-None-Match`` gives 304. Writes honour ``If-Match``
+    (412 when the record changed since it was loaded) and answer with the record
+    as a read shows it, with its new ``ETag``. Without ``If-Match`` a write still
+    never overwrites an edit saved between loading and saving the record: the
+    versioned UPDATE refuses it with 412.
+    """
+
+    filter_backends = [FilterBackend]
+    lookup_value_regex = r"\d+"
+    # The representation a read shows, when writes take another serializer.
+    read_serializer_class = None
+
+    def get_object(self):
+        # Looked up once per request: the precondition and the write see the same loaded version.
+        if not hasattr(self, "_object"):
+            lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+            self._object = get_object_or_404(self.get_queryset(), **self.lookup_filter(lookup))
+            self.check_object_permissions(self.request, self._object)
+        return self._object
+
+    def lookup_filter(self, value: str) -> dict:
+        return {self.lookup_field: value}
+
+    def get_read_serializer(self, instance):
+        serializer_class = self.read_serializer_class or self.get_serializer_class()
+        return serializer_class(instance, context=self.get_serializer_context())
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "expected_version": getattr(self, "expected_version", None)}
+
+    def check_if_match(self, instance):
+        tags = conditional.header_tags(self.request, "If-Match")
+        if tags is None:
+            return
+        if not conditional.match(tags, conditional.entity_tag(instance, self.get_read_serializer(instance).data)):
+            raise PreconditionFailed()
+        self.expected_version = instance.version
+
+    def represent(self, instance, status_code=status.HTTP_200_OK, headers=None):
+        # Read back through get_queryset(), whose prefetches the representation needs.
+        instance = self.get_queryset().get(pk=instance.pk)
+        data = self.get_read_serializer(instance).data
+        return Response(
+            data, status=status_code, headers={"ETag": conditional.entity_tag(instance, data), **(headers or {})}
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.get_read_serializer(instance).data
+        etag = conditional.entity_tag(instance, data)
+        tags = conditional.header_tags(request, "If-None-Match")
+        if tags is not None and conditional.none_match(tags, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(data, headers={"ETag": etag})
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        instance = serializer.instance
+        location = reverse(
+            f"{request.resolver_match.namespace}:{self.basename}-detail",
+            kwargs={self.lookup_url_kwarg or self.lookup_field: getattr(instance, self.lookup_field)},
+        )
+        return self.represent(instance, status.HTTP_201_CREATED, {"Location": request.build_absolute_uri(location)})
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.check_if_match(instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.represent(serializer.instance)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.check_if_match(instance)
+        self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @transaction.atomic
+    def perform_destroy(self, instance):
+        # A delete is not a versioned UPDATE: lock the row and compare versions ourselves.
+        current = type(instance)._base_manager.select_for_update().filter(pk=instance.pk).values_list("version")
+        if current.first() != (instance.version,):
+            raise ConcurrentEditError(instance)
+        instance.delete()

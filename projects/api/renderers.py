@@ -1,0 +1,116 @@
+"""CSV and GeoJSON downloads of a project list, streamed row by row.
+
+The whole filtered table is read through a database cursor in chunks and
+written out as it comes, so memory stays flat however many projects match.
+"""
+
+import csv
+import datetime
+import decimal
+import io
+
+import orjson
+from django.http import StreamingHttpResponse
+from rest_framework.renderers import BaseRenderer
+
+from core.geo import distance_km
+from projects.api.serializers import PROJECT_LIST_FIELDS
+
+CHUNK_ROWS = 2000  # rows per database fetch and per chunk written out
+
+
+def project_rows(queryset, near_point):
+    """Each project as a dict of the list columns, with ``distance_km`` when the list is around a point."""
+    for values in queryset.values_list(*PROJECT_LIST_FIELDS).iterator(chunk_size=CHUNK_ROWS):
+        row = dict(zip(PROJECT_LIST_FIELDS, values, strict=True))
+        if near_point is not None:
+            point = (row["latitude"], row["longitude"])
+            row["distance_km"] = round(distance_km(near_point, point), 2)
+        yield row
+
+
+def _batches(rows):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == CHUNK_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class StreamingRenderer(BaseRenderer):
+    """Streams rows through ``response()``; DRF never asks it to render a body (see APIViewMixin)."""
+
+    streams = True
+
+    def chunks(self, columns, rows):
+        raise NotImplementedError
+
+    def response(self, queryset, near_point, filename: str) -> StreamingHttpResponse:
+        columns = (*PROJECT_LIST_FIELDS, "distance_km") if near_point is not None else PROJECT_LIST_FIELDS
+        content_type = f"{self.media_type}; charset={self.charset}" if self.charset else self.media_type
+        response = StreamingHttpResponse(
+            self.chunks(columns, project_rows(queryset, near_point)), content_type=content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{self.format}"'
+        return response
+
+
+def _csv_cell(value):
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+class CSVRenderer(StreamingRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def chunks(self, columns, rows):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        for batch in _batches(rows):
+            writer.writerows([_csv_cell(row[column]) for column in columns] for row in batch)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        if buffer.tell():
+            yield buffer.getvalue()  # the header of an empty list
+
+
+def _json_default(value):
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError
+
+
+class GeoJSONRenderer(StreamingRenderer):
+    """An RFC 7946 FeatureCollection of points; a project without coordinates has a null geometry."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+    charset = None
+
+    def chunks(self, columns, rows):
+        properties = [column for column in columns if column not in ("latitude", "longitude")]
+        yield b'{"type":"FeatureCollection","features":['
+        separator = b""
+        for batch in _batches(rows):
+            features = [
+                {
+                    "type": "Feature",
+                    "id": row["id"],
+                    "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}
+                    if row["latitude"] is not None
+                    else None,
+                    "properties": {name: row[name] for name in properties},
+                }
+                for row in batch
+            ]
+            yield separator + b",".join(orjson.dumps(feature, default=_json_default) for feature in features)
+            separator = b","
+        yield b"]}"

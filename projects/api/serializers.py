@@ -1,0 +1,555 @@
+"""Representations of the tracker's records; writes go through ``projects.services``.
+
+Figures are JSON numbers (not decimal strings) because the tools researchers
+read them with expect numbers; MW and money keep two decimals.
+"""
+
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializers import CountryFieldMixin
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from core.models import ObjectChange
+from projects import choices, services
+from projects.models import (
+    Claim,
+    GridConnection,
+    Indicator,
+    Milestone,
+    Organization,
+    OrganizationRelationship,
+    Phase,
+    Project,
+    ProjectRole,
+    ProjectStatusChange,
+    Source,
+    Substation,
+)
+from projects.selectors import figures_by_attribute, project_conflicts
+
+RECORD_FIELDS = ("id", "version", "created", "last_updated")
+
+
+class DecimalNumberField(serializers.DecimalField):
+    def __init__(self, *args, **kwargs):
+        kwargs["coerce_to_string"] = False
+        super().__init__(*args, **kwargs)
+
+    def to_representation(self, value):
+        return float(super().to_representation(value))
+
+
+class TrackedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    """Validates with the model's ``full_clean()`` before saving, as the admin does.
+
+    ``version`` is read-only: a client sends the ``ETag`` back in ``If-Match`` to
+    make its write conditional.
+    """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: DecimalNumberField,
+    }
+
+    @transaction.atomic
+    def create(self, validated_data):
+        instance = self.Meta.model(**validated_data)
+        instance.full_clean()
+        instance.save()
+        return instance
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        services.check_version(instance, self.context.get("expected_version"))
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.full_clean()
+        instance.save()
+        return instance
+
+
+# Organizations, sources, substations, indicators ---------------------------------------------
+
+
+class OrganizationSerializer(TrackedModelSerializer):
+    class Meta:
+        model = Organization
+        fields = (*RECORD_FIELDS, "slug", "name", "aliases", "kind", "country", "website", "description")
+
+
+class OrganizationRelationshipSerializer(TrackedModelSerializer):
+    class Meta:
+        model = OrganizationRelationship
+        fields = (
+            *RECORD_FIELDS,
+            "from_organization",
+            "to_organization",
+            "kind",
+            "purpose",
+            "started_on",
+            "ended_on",
+            "source",
+            "quote",
+        )
+
+
+class SourceSerializer(TrackedModelSerializer):
+    class Meta:
+        model = Source
+        fields = (
+            *RECORD_FIELDS,
+            "url",
+            "title",
+            "publisher",
+            "author",
+            "language",
+            "published_on",
+            "retrieved_at",
+            "text",
+        )
+        # The article's full text is the publisher's: the API shares the quoted words only.
+        extra_kwargs = {"text": {"write_only": True}}
+
+
+class SubstationSerializer(TrackedModelSerializer):
+    class Meta:
+        model = Substation
+        fields = (*RECORD_FIELDS, "slug", "name", "operator", "voltage_kv", "country", "latitude", "longitude")
+
+
+class IndicatorSerializer(TrackedModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = (
+            *RECORD_FIELDS,
+            "name",
+            "description",
+            "value",
+            "unit",
+            "scope",
+            "country",
+            "year",
+            "is_forecast",
+            "stated_by",
+            "source",
+            "quote",
+        )
+
+
+# Claims ---------------------------------------------------------------------------------------
+
+
+class ClaimSerializer(TrackedModelSerializer):
+    """A claim; its review state changes through the accept, reject and set-headline actions."""
+
+    display_value = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = (
+            *RECORD_FIELDS,
+            "project",
+            "organization",
+            "source",
+            "attribute",
+            "value_kind",
+            "value_number",
+            "unit",
+            "currency",
+            "value_date",
+            "value_date_precision",
+            "value_text",
+            "value_organization",
+            "role",
+            "display_value",
+            "quote",
+            "quote_start",
+            "quote_end",
+            "as_of",
+            "status",
+            "is_headline",
+            "in_conflict",
+            "origin",
+            "confidence",
+            "reviewed_at",
+            "note",
+        )
+        read_only_fields = ("is_headline", "reviewed_at")
+
+    def validate_status(self, value):
+        if self.instance is not None and value != self.instance.status:
+            raise serializers.ValidationError(_("Change the review state with the accept or reject action."))
+        return value
+
+    def create(self, validated_data):
+        return services.claim_create(data=validated_data)
+
+    def update(self, instance, validated_data):
+        return services.claim_update(
+            claim=instance, data=validated_data, expected_version=self.context.get("expected_version")
+        )
+
+
+class ClaimRejectSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, help_text=_("Why it was rejected."))
+
+
+# A project's parts ----------------------------------------------------------------------------
+
+
+class PhaseSerializer(TrackedModelSerializer):
+    class Meta:
+        model = Phase
+        fields = (*RECORD_FIELDS, "project", "name", "capacity_mw", "target_year", "status", "order")
+
+
+class MilestoneSerializer(TrackedModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = (*RECORD_FIELDS, "project", "kind", "date", "date_precision", "phase", "description", "source")
+
+
+class ProjectRoleSerializer(TrackedModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
+
+    class Meta:
+        model = ProjectRole
+        fields = (
+            *RECORD_FIELDS,
+            "project",
+            "role",
+            "organization",
+            "organization_name",
+            "undisclosed",
+            "note",
+            "source",
+        )
+
+
+class GridConnectionSerializer(TrackedModelSerializer):
+    substation_name = serializers.CharField(source="substation.name", read_only=True, default=None)
+
+    class Meta:
+        model = GridConnection
+        fields = (
+            *RECORD_FIELDS,
+            "project",
+            "substation",
+            "substation_name",
+            "voltage_kv",
+            "grid_operator",
+            "status",
+            "capacity_mw",
+            "distance_km",
+            "note",
+            "source",
+        )
+
+
+class ProjectStatusChangeSerializer(TrackedModelSerializer):
+    class Meta:
+        model = ProjectStatusChange
+        fields = ("id", "status", "date", "date_precision", "note", "source")
+
+
+# Projects -------------------------------------------------------------------------------------
+
+# The columns of a project in lists and in the CSV and GeoJSON downloads.
+PROJECT_LIST_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "kind",
+    "status",
+    "country",
+    "region",
+    "municipality",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "capacity_mw",
+    "capacity_basis",
+    "investment_amount",
+    "investment_currency",
+    "investment_year",
+    "jobs_permanent",
+    "jobs_construction",
+    "site_area_ha",
+    "announced_on",
+    "operational_year",
+    "conflict_count",
+    "is_draft",
+    "last_updated",
+)
+
+PROJECT_WRITABLE_FIELDS = (
+    "slug",
+    "name",
+    "aliases",
+    "description",
+    "kind",
+    "status",
+    "country",
+    "region",
+    "municipality",
+    "address",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "site_area_ha",
+    "floor_area_m2",
+    "former_use",
+    "capacity_mw",
+    "capacity_basis",
+    "investment_amount",
+    "investment_currency",
+    "investment_year",
+    "jobs_permanent",
+    "jobs_construction",
+    "announced_on",
+    "announced_precision",
+    "operational_year",
+    "last_verified_on",
+    "is_draft",
+)
+
+
+class ProjectListSerializer(TrackedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:project-detail", lookup_field="slug")
+    distance_km = serializers.FloatField(
+        read_only=True,
+        default=None,
+        help_text=_("Geodesic distance in km from the `near` point; null without `near`."),
+    )
+
+    class Meta:
+        model = Project
+        fields = ("url", *PROJECT_LIST_FIELDS, "distance_km")
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ("id", "title", "publisher", "url", "published_on", "language")
+
+
+class FigureClaimSerializer(TrackedModelSerializer):
+    """An accepted claim behind a figure: its value, the source's words and the source."""
+
+    display_value = serializers.CharField(read_only=True)
+    source = SourceBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = (
+            "id",
+            "value_kind",
+            "value_number",
+            "unit",
+            "currency",
+            "value_date",
+            "value_date_precision",
+            "value_text",
+            "value_organization",
+            "role",
+            "display_value",
+            "quote",
+            "as_of",
+            "is_headline",
+            "in_conflict",
+            "source",
+        )
+
+
+class FigureSerializer(serializers.Serializer):
+    attribute = serializers.ChoiceField(choices=choices.ClaimAttribute.choices)
+    label = serializers.CharField()
+    value = serializers.CharField(allow_null=True, help_text=_("The headline value, as the project shows it."))
+    claims = FigureClaimSerializer(many=True, help_text=_("Accepted claims, the headline first."))
+
+
+class ConflictSerializer(serializers.Serializer):
+    attribute = serializers.ChoiceField(choices=choices.ClaimAttribute.choices)
+    label = serializers.CharField()
+    values = serializers.ListField(child=serializers.CharField(), help_text=_("The values the sources disagree on."))
+    claims = serializers.SerializerMethodField(help_text=_("IDs of the claims in conflict (see figures)."))
+
+    def get_claims(self, conflict) -> list[int]:
+        return [claim.pk for claim in conflict.claims]
+
+
+class ProjectDetailSerializer(ProjectListSerializer):
+    figures = serializers.SerializerMethodField(help_text=_("Each attribute's accepted claims and their sources."))
+    conflicts = serializers.SerializerMethodField(help_text=_("Attributes on which accepted claims disagree."))
+    phases = PhaseSerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    roles = ProjectRoleSerializer(many=True, read_only=True)
+    grid_connections = GridConnectionSerializer(many=True, read_only=True)
+    status_history = ProjectStatusChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = (
+            "url",
+            *PROJECT_LIST_FIELDS,
+            "aliases",
+            "description",
+            "address",
+            "floor_area_m2",
+            "former_use",
+            "announced_precision",
+            "last_verified_on",
+            "created",
+            "version",
+            "figures",
+            "conflicts",
+            "phases",
+            "milestones",
+            "roles",
+            "grid_connections",
+            "status_history",
+        )
+
+    @extend_schema_field(FigureSerializer(many=True))
+    def get_figures(self, project):
+        figures = [
+            {
+                "attribute": attribute,
+                "label": choices.ClaimAttribute(attribute).label,
+                "value": next((c.display_value for c in claims if c.is_headline), None),
+                "claims": claims,
+            }
+            for attribute, claims in figures_by_attribute(project).items()
+        ]
+        return FigureSerializer(figures, many=True, context=self.context).data
+
+    @extend_schema_field(ConflictSerializer(many=True))
+    def get_conflicts(self, project):
+        return ConflictSerializer(project_conflicts(project), many=True, context=self.context).data
+
+
+class ProjectWriteSerializer(TrackedModelSerializer):
+    """The fields a client may set; the answer is the project as a read shows it."""
+
+    class Meta:
+        model = Project
+        fields = PROJECT_WRITABLE_FIELDS
+
+    def create(self, validated_data):
+        return services.project_create(data=validated_data)
+
+    def update(self, instance, validated_data):
+        return services.project_update(
+            project=instance, data=validated_data, expected_version=self.context.get("expected_version")
+        )
+
+
+# The GeoJSON download, described for the schema (the renderer writes it) --------------------
+
+
+class GeoJSONPointSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text=_("Point."))
+    coordinates = serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, help_text=_("[longitude, latitude]")
+    )
+
+
+class GeoJSONFeatureSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text=_("Feature."))
+    id = serializers.IntegerField()
+    geometry = GeoJSONPointSerializer(allow_null=True, help_text=_("Null when the project has no coordinates."))
+    properties = serializers.DictField(help_text=_("The project's list columns, as in the CSV download."))
+
+
+@extend_schema_serializer(many=False)
+class GeoJSONFeatureCollectionSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text=_("FeatureCollection."))
+    features = GeoJSONFeatureSerializer(many=True)
+
+
+# Changes feed ---------------------------------------------------------------------------------
+
+# Columns the change log records but the API does not publish (see SourceSerializer).
+WITHHELD_FIELDS = {"projects.source": frozenset({"text"})}
+
+
+class ChangeSerializer(serializers.ModelSerializer):
+    object_type = serializers.SerializerMethodField(help_text=_("app_label.model, e.g. projects.project."))
+    parent_type = serializers.SerializerMethodField(
+        help_text=_("The parent's type for a project's parts (claims, roles...), whose changes are its history.")
+    )
+    user = serializers.CharField(source="user_name", help_text=_("User name of the author; empty when anonymous."))
+    before = serializers.SerializerMethodField(help_text=_("The record's columns before the change; null on create."))
+    after = serializers.SerializerMethodField(help_text=_("The record's columns after the change; null on delete."))
+
+    class Meta:
+        model = ObjectChange
+        fields = (
+            "id",
+            "time",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "parent_type",
+            "parent_object_id",
+            "user",
+            "source",
+            "request_id",
+            "changed_fields",
+            "before",
+            "after",
+        )
+
+    @staticmethod
+    def _type(content_type):
+        return f"{content_type.app_label}.{content_type.model}" if content_type else None
+
+    def get_object_type(self, change) -> str:
+        return self._type(change.content_type)
+
+    def get_parent_type(self, change) -> str | None:
+        return self._type(change.parent_content_type)
+
+    def _published(self, change, data):
+        withheld = WITHHELD_FIELDS.get(self._type(change.content_type), ())
+        return None if data is None else {name: value for name, value in data.items() if name not in withheld}
+
+    @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
+    def get_before(self, change):
+        return self._published(change, change.prechange_data)
+
+    @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
+    def get_after(self, change):
+        return self._published(change, change.postchange_data)
+
+
+# Aggregates -----------------------------------------------------------------------------------
+
+
+class CapacityStatsQuerySerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(
+        choices=["country", "status", "kind", "operational_year"],
+        help_text=_("The project column to group by."),
+    )
+
+
+class InvestmentTotalSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = DecimalNumberField(max_digits=24, decimal_places=2)
+    project_count = serializers.IntegerField()
+
+
+class CapacityGroupSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True, help_text=_("The group's value; null for projects without one."))
+    label = serializers.CharField()
+    project_count = serializers.IntegerField()
+    projects_with_capacity = serializers.IntegerField(help_text=_("Projects whose MW is known."))
+    capacity_mw = DecimalNumberField(max_digits=14, decimal_places=2, allow_null=True)
+    investment = InvestmentTotalSerializer(many=True, help_text=_("Summed per currency: amounts are not converted."))
+
+
+class CapacityStatsSerializer(serializers.Serializer):
+    group_by = serializers.CharField()
+    groups = CapacityGroupSerializer(many=True)

@@ -1,0 +1,44 @@
+"""Aggregates over a filtered project list, computed in the database."""
+
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from projects import choices
+
+LABELS = {
+    "country": lambda key: countries.name(key) or key,
+    "status": lambda key: str(choices.ProjectStatus(key).label),
+    "kind": lambda key: str(choices.ProjectKind(key).label),
+    "operational_year": str,
+}
+
+
+def capacity_by(projects, group_by: str) -> dict:
+    """MW, project count and investment per currency for each value of ``group_by``: two queries."""
+    projects = projects.order_by()
+    groups = {
+        row[group_by]: {
+            "key": row[group_by],
+            "label": LABELS[group_by](row[group_by]) if row[group_by] not in (None, "") else _("Not stated"),
+            "project_count": row["project_count"],
+            "projects_with_capacity": row["projects_with_capacity"],
+            "capacity_mw": row["capacity_mw"],
+            "investment": [],
+        }
+        for row in projects.values(group_by).annotate(
+            project_count=Count("pk"), projects_with_capacity=Count("capacity_mw"), capacity_mw=Sum("capacity_mw")
+        )
+    }
+    investments = (
+        projects.filter(investment_amount__isnull=False)
+        .values(group_by, "investment_currency")
+        .annotate(amount=Sum("investment_amount"), project_count=Count("pk"))
+        .order_by("investment_currency")
+    )
+    for row in investments:
+        groups[row[group_by]]["investment"].append(
+            {"currency": row["investment_currency"], "amount": row["amount"], "project_count": row["project_count"]}
+        )
+    ordered = sorted(groups.values(), key=lambda group: (group["key"] in (None, ""), group["key"] or 0))
+    return {"group_by": group_by, "groups": ordered}

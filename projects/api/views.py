@@ -1,0 +1,269 @@
+"""The API's endpoints: querysets come from ``projects.selectors``, writes go through ``projects.services``."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, permissions
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.filters import FilterBackend
+from core.api.pagination import CursorPagination
+from core.api.permissions import ReadAnyReviewWithChangePermission
+from core.api.views import APIViewMixin, TrackedModelViewSet
+from core.models import ObjectChange
+from projects import services
+from projects.api import serializers
+from projects.api.renderers import CSVRenderer, GeoJSONRenderer
+from projects.api.stats import capacity_by
+from projects.filtersets import ProjectFilterSet
+from projects.models import (
+    Claim,
+    GridConnection,
+    Indicator,
+    Milestone,
+    Organization,
+    OrganizationRelationship,
+    Phase,
+    Project,
+    ProjectRole,
+    Source,
+    Substation,
+)
+from projects.selectors import attach_distances, project_detail, project_list
+
+
+class SlugOrIdLookupMixin:
+    """``/projects/escaudain-ai-data-center/`` or ``/projects/12/``: a number is read as the ID."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
+    lookup_description = _("The slug, or the numeric ID (a value made of digits is read as the ID).")
+
+    def lookup_filter(self, value: str) -> dict:
+        return {"pk": int(value)} if value.isdigit() else {"slug": value}
+
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv", "geojson"],
+    description=_(
+        "json (default): one page. csv and geojson: the whole filtered list in the requested order, streamed as a "
+        "download and not paginated; geojson is an RFC 7946 FeatureCollection of points ([lon, lat]), with a null "
+        "geometry for projects without coordinates. The Accept header (text/csv, application/geo+json) works too."
+    ),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List projects"),
+        parameters=[FORMAT_PARAMETER],
+        responses={
+            (200, "application/json"): serializers.ProjectListSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description=_("A header row, then one project a row.")
+            ),
+            (200, "application/geo+json"): serializers.GeoJSONFeatureCollectionSerializer,
+        },
+    ),
+    create=extend_schema(request=serializers.ProjectWriteSerializer, responses=serializers.ProjectDetailSerializer),
+    update=extend_schema(request=serializers.ProjectWriteSerializer, responses=serializers.ProjectDetailSerializer),
+    partial_update=extend_schema(
+        request=serializers.ProjectWriteSerializer, responses=serializers.ProjectDetailSerializer
+    ),
+)
+class ProjectViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
+    """Projects, by slug or ID. Lists are light; a project's detail shows every figure with its sources."""
+
+    queryset = Project.objects.none()
+    filterset_class = ProjectFilterSet
+    read_serializer_class = serializers.ProjectDetailSerializer
+
+    def get_queryset(self):
+        return project_list() if self.action == "list" else project_detail()
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.ProjectListSerializer
+        if self.action in ("create", "update", "partial_update"):
+            return serializers.ProjectWriteSerializer
+        return serializers.ProjectDetailSerializer
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        return [*renderers, CSVRenderer(), GeoJSONRenderer()] if self.action == "list" else renderers
+
+    def list(self, request, *args, **kwargs):
+        projects = self.filter_queryset(self.get_queryset())
+        near_point = self.filterset.near_point
+        if getattr(request.accepted_renderer, "streams", False):
+            return request.accepted_renderer.response(projects, near_point, filename="projects")
+        page = self.paginate_queryset(projects)
+        attach_distances(page, near_point)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class OrganizationViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
+    queryset = Organization.objects.all()
+    serializer_class = serializers.OrganizationSerializer
+    filterset_fields = ("kind", "country")
+
+
+class OrganizationRelationshipViewSet(TrackedModelViewSet):
+    queryset = OrganizationRelationship.objects.order_by("id")
+    serializer_class = serializers.OrganizationRelationshipSerializer
+    filterset_fields = ("from_organization", "to_organization", "kind")
+
+
+class SourceViewSet(TrackedModelViewSet):
+    queryset = Source.objects.none()
+    serializer_class = serializers.SourceSerializer
+    filterset_fields = ("publisher", "language")
+
+    def get_queryset(self):
+        # Lists never show the full text: leave the column unread. A record that is written
+        # keeps it loaded, as its change log entry records every column.
+        return Source.objects.defer("text") if self.action == "list" else Source.objects.all()
+
+
+class SubstationViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
+    queryset = Substation.objects.all()
+    serializer_class = serializers.SubstationSerializer
+    filterset_fields = ("country", "operator")
+
+
+class IndicatorViewSet(TrackedModelViewSet):
+    queryset = Indicator.objects.all()
+    serializer_class = serializers.IndicatorSerializer
+    filterset_fields = ("country", "year", "is_forecast", "source")
+
+
+class ClaimViewSet(TrackedModelViewSet):
+    """Claims; accepting, rejecting and choosing the headline are actions that need the change permission."""
+
+    # value_organization: the display value of a claim naming an organization
+    queryset = Claim.objects.select_related("value_organization")
+    serializer_class = serializers.ClaimSerializer
+    filterset_fields = ("project", "organization", "source", "attribute", "status", "in_conflict", "is_headline")
+
+    def review(self, service, **kwargs):
+        claim = self.get_object()
+        self.check_if_match(claim)
+        service(claim=claim, **kwargs)
+        return self.represent(claim)
+
+    @extend_schema(request=None, responses=serializers.ClaimSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ReadAnyReviewWithChangePermission])
+    def accept(self, request, pk=None):
+        """Accept the claim; the first accepted value of an attribute becomes the project's headline."""
+        return self.review(services.claim_accept, user=request.user)
+
+    @extend_schema(request=serializers.ClaimRejectSerializer, responses=serializers.ClaimSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ReadAnyReviewWithChangePermission])
+    def reject(self, request, pk=None):
+        """Reject the claim; a rejected headline hands over to the remaining value when only one is left."""
+        body = serializers.ClaimRejectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self.review(services.claim_reject, user=request.user, note=body.validated_data.get("note", ""))
+
+    @extend_schema(request=None, responses=serializers.ClaimSerializer)
+    @action(
+        detail=True, methods=["post"], url_path="set-headline", permission_classes=[ReadAnyReviewWithChangePermission]
+    )
+    def set_headline(self, request, pk=None):
+        """Make this accepted claim the value the project shows, resolving a conflict."""
+        return self.review(services.claim_set_headline)
+
+
+class PhaseViewSet(TrackedModelViewSet):
+    queryset = Phase.objects.all()
+    serializer_class = serializers.PhaseSerializer
+    filterset_fields = ("project", "status")
+
+
+class MilestoneViewSet(TrackedModelViewSet):
+    queryset = Milestone.objects.all()
+    serializer_class = serializers.MilestoneSerializer
+    filterset_fields = ("project", "kind")
+
+
+class ProjectRoleViewSet(TrackedModelViewSet):
+    # organization: its name is shown next to its ID
+    queryset = ProjectRole.objects.select_related("organization")
+    serializer_class = serializers.ProjectRoleSerializer
+    filterset_fields = ("project", "organization", "role")
+
+
+class GridConnectionViewSet(TrackedModelViewSet):
+    # substation: its name is shown next to its ID; project: the distance is computed from both on save
+    queryset = GridConnection.objects.select_related("substation", "project")
+    serializer_class = serializers.GridConnectionSerializer
+    filterset_fields = ("project", "substation", "status")
+
+
+class CapacityStatsView(APIViewMixin, generics.GenericAPIView):
+    """MW, project count and investment per currency, grouped; the project filters apply."""
+
+    queryset = Project.objects.none()
+    filter_backends = [FilterBackend]
+    filterset_class = ProjectFilterSet
+    permission_classes = [permissions.AllowAny]  # GET only
+    pagination_class = None
+
+    def get_queryset(self):
+        return project_list()
+
+    @extend_schema(
+        parameters=[serializers.CapacityStatsQuerySerializer],
+        responses=serializers.CapacityStatsSerializer,
+        filters=True,
+    )
+    def get(self, request):
+        query = serializers.CapacityStatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        projects = self.filter_queryset(self.get_queryset())
+        return Response(
+            serializers.CapacityStatsSerializer(capacity_by(projects, query.validated_data["group_by"])).data
+        )
+
+
+class ChangeFilterSet(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(
+        field_name="time",
+        lookup_expr="gte",
+        label=_("Since"),
+        help_text=_("ISO 8601 date and time, e.g. 2026-01-31T00:00:00Z: changes at or after it. Default: all."),
+    )
+    object_type = django_filters.CharFilter(
+        method="filter_object_type",
+        label=_("Object type"),
+        help_text=_("app_label.model, e.g. projects.project."),
+    )
+    action = django_filters.MultipleChoiceFilter(choices=ObjectChange.Action.choices, label=_("Action"))
+
+    class Meta:
+        model = ObjectChange
+        fields: list[str] = []
+
+    def filter_object_type(self, queryset, name, value):
+        app_label, _dot, model = value.lower().partition(".")
+        return queryset.filter(content_type__app_label=app_label, content_type__model=model)
+
+
+class ChangeCursorPagination(CursorPagination):
+    ordering = ("time", "id")
+
+
+class ChangeListView(APIViewMixin, generics.ListAPIView):
+    """What changed, oldest first, for incremental sync: follow ``next`` until it is null, keep the last link."""
+
+    # content types: each change names its object's type and its parent's
+    queryset = ObjectChange.objects.select_related("content_type", "parent_content_type")
+    serializer_class = serializers.ChangeSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = ChangeFilterSet
+    pagination_class = ChangeCursorPagination
+    permission_classes = [permissions.AllowAny]  # GET only
