@@ -225,6 +225,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One named enum per choice set, instead of names derived from hashes.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "ProjectKindEnum": "projects.choices.ProjectKind",
+        "OrganizationKindEnum": "projects.choices.OrganizationKind",
+        "RelationshipKindEnum": "projects.choices.RelationshipKind",
+        "MilestoneKindEnum": "projects.choices.MilestoneKind",
+        "ClaimStatusEnum": "projects.choices.ClaimStatus",
+        "ConnectionStatusEnum": "projects.choices.ConnectionStatus",
+        "DatePrecisionEnum": "projects.choices.DatePrecision",
+    },
 }
 
 # CORS: read endpoints may be opened to browser apps on other origins.
