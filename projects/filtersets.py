@@ -13,8 +13,6 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from core.geo import bounding_box, distance_km
 from projects import choices
@@ -97,12 +95,10 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class PointFilter(django_filters.Filter):
     field_class = PointField
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class BoundingBoxFilter(django_filters.Filter):
     field_class = BoundingBoxField
 

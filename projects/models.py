@@ -1060,6 +1060,7 @@ class Claim(TrackedModel):
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         ordering = ("attribute", "as_of", "id")
+        permissions = [("review_claim", _("Can accept or reject claims"))]
         indexes = [
             models.Index(fields=["project", "attribute", "status"], name="claim_project_attribute_idx"),
             models.Index(fields=["status", "in_conflict"], name="claim_review_queue_idx"),

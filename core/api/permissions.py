@@ -5,10 +5,13 @@ class ReadAnyWriteWithModelPermission(permissions.DjangoModelPermissionsOrAnonRe
     """Anyone may read; writing needs an authenticated user holding the model permission."""
 
 
-class ReadAnyReviewWithChangePermission(ReadAnyWriteWithModelPermission):
-    """For review actions posted on an existing record: they need the change permission, not add."""
+class ReadAnyReviewWithReviewPermission(ReadAnyWriteWithModelPermission):
+    """For review actions (accept, reject, choose the headline): they need ``review_<model>``.
+
+    Editors may add and change claims; deciding which ones count is the reviewers' job.
+    """
 
     perms_map = {
         **ReadAnyWriteWithModelPermission.perms_map,
-        "POST": ["%(app_label)s.change_%(model_name)s"],
+        "POST": ["%(app_label)s.review_%(model_name)s"],
     }

@@ -553,3 +553,28 @@ class CapacityGroupSerializer(serializers.Serializer):
 class CapacityStatsSerializer(serializers.Serializer):
     group_by = serializers.CharField()
     groups = CapacityGroupSerializer(many=True)
+
+
+class ExtractRequestSerializer(serializers.Serializer):
+    project = serializers.CharField(
+        required=False,
+        help_text=_("Slug or ID of the project the source is about; found from the text when left out."),
+    )
+
+    def validate_project(self, value):
+        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        project = Project.objects.filter(**lookup).first()
+        if project is None:
+            raise serializers.ValidationError(_("No project with this slug or ID."))
+        return project
+
+
+class ExtractResultSerializer(serializers.Serializer):
+    project = serializers.SerializerMethodField()
+    project_created = serializers.BooleanField()
+    matched_by = serializers.CharField(source="match_reason")
+    language = serializers.CharField(source="extraction.language")
+    claims = ClaimSerializer(many=True)
+
+    def get_project(self, result) -> dict:
+        return {"id": result.project.pk, "slug": result.project.slug, "name": result.project.name}

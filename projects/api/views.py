@@ -6,11 +6,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.filters import FilterBackend
 from core.api.pagination import CursorPagination
-from core.api.permissions import ReadAnyReviewWithChangePermission
+from core.api.permissions import ReadAnyReviewWithReviewPermission
 from core.api.views import APIViewMixin, TrackedModelViewSet
 from core.models import ObjectChange
 from projects import services
@@ -18,6 +19,7 @@ from projects.api import serializers
 from projects.api.renderers import CSVRenderer, GeoJSONRenderer
 from projects.api.stats import capacity_by
 from projects.filtersets import ProjectFilterSet
+from projects.ingestion import ingest_source
 from projects.models import (
     Claim,
     GridConnection,
@@ -118,6 +120,11 @@ class OrganizationRelationshipViewSet(TrackedModelViewSet):
     filterset_fields = ("from_organization", "to_organization", "kind")
 
 
+class CanAddClaims(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm("projects.add_claim"))
+
+
 class SourceViewSet(TrackedModelViewSet):
     queryset = Source.objects.none()
     serializer_class = serializers.SourceSerializer
@@ -127,6 +134,23 @@ class SourceViewSet(TrackedModelViewSet):
         # Lists never show the full text: leave the column unread. A record that is written
         # keeps it loaded, as its change log entry records every column.
         return Source.objects.defer("text") if self.action == "list" else Source.objects.all()
+
+    @extend_schema(
+        request=serializers.ExtractRequestSerializer,
+        responses={201: serializers.ExtractResultSerializer},
+        description="Extract the facts of the source's text and record them as proposed claims.",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanAddClaims])
+    def extract(self, request, pk=None):
+        source = self.get_object()
+        body = serializers.ExtractRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if not source.text.strip():
+            raise ValidationError({"text": [_("This source has no text to read; add its full text first.")]})
+        result = ingest_source(source=source, project=body.validated_data.get("project"))
+        return Response(
+            serializers.ExtractResultSerializer(result, context=self.get_serializer_context()).data, status=201
+        )
 
 
 class SubstationViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
@@ -142,7 +166,7 @@ class IndicatorViewSet(TrackedModelViewSet):
 
 
 class ClaimViewSet(TrackedModelViewSet):
-    """Claims; accepting, rejecting and choosing the headline are actions that need the change permission."""
+    """Claims; accepting, rejecting and choosing the headline are actions that need the review permission."""
 
     # value_organization: the display value of a claim naming an organization
     queryset = Claim.objects.select_related("value_organization")
@@ -156,13 +180,13 @@ class ClaimViewSet(TrackedModelViewSet):
         return self.represent(claim)
 
     @extend_schema(request=None, responses=serializers.ClaimSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[ReadAnyReviewWithChangePermission])
+    @action(detail=True, methods=["post"], permission_classes=[ReadAnyReviewWithReviewPermission])
     def accept(self, request, pk=None):
         """Accept the claim; the first accepted value of an attribute becomes the project's headline."""
         return self.review(services.claim_accept, user=request.user)
 
     @extend_schema(request=serializers.ClaimRejectSerializer, responses=serializers.ClaimSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[ReadAnyReviewWithChangePermission])
+    @action(detail=True, methods=["post"], permission_classes=[ReadAnyReviewWithReviewPermission])
     def reject(self, request, pk=None):
         """Reject the claim; a rejected headline hands over to the remaining value when only one is left."""
         body = serializers.ClaimRejectSerializer(data=request.data)
@@ -171,7 +195,7 @@ class ClaimViewSet(TrackedModelViewSet):
 
     @extend_schema(request=None, responses=serializers.ClaimSerializer)
     @action(
-        detail=True, methods=["post"], url_path="set-headline", permission_classes=[ReadAnyReviewWithChangePermission]
+        detail=True, methods=["post"], url_path="set-headline", permission_classes=[ReadAnyReviewWithReviewPermission]
     )
     def set_headline(self, request, pk=None):
         """Make this accepted claim the value the project shows, resolving a conflict."""
