@@ -31,6 +31,7 @@ admin-login: migrate
 	$(PY) manage.py local_admin
 
 run: assets demo admin-login
+	$(PY) manage.py setup_roles
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: assets

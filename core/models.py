@@ -208,6 +208,10 @@ class ObjectChange(models.Model):
         verbose_name = _("change")
         verbose_name_plural = _("changes")
         ordering = ("-time", "-id")
+        permissions = [
+            ("revert_objectchange", "Can revert a record to an earlier version"),
+            ("restore_objectchange", "Can restore a deleted record"),
+        ]
         indexes = [
             models.Index(fields=["content_type", "object_id", "time"], name="change_object_idx"),
             models.Index(fields=["parent_content_type", "parent_object_id", "time"], name="change_parent_idx"),

@@ -1,0 +1,343 @@
+"""The project page and the project list: the journalists' main workplace."""
+
+import math
+from decimal import Decimal
+from itertools import groupby
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+
+from core.admin import TrackedAdminMixin, TrackedInlineMixin, adopt_saved, field_values, form_changes
+from core.models import ConcurrentEditError
+from projects import choices, services
+from projects.admin.claims import ProjectClaimInline, can_review, save_claim_formset
+from projects.admin.filters import (
+    CapacityBandFilter,
+    HasConflictsFilter,
+    NeedsReviewFilter,
+    NotVerifiedFilter,
+    proposed_claims,
+)
+from projects.models import Claim, GridConnection, Milestone, Phase, Project, ProjectRole, ProjectStatusChange
+from projects.resources import ProjectResource
+
+KM_PER_DEGREE = 111.32
+
+
+def format_figure(value) -> str:
+    """A figure in the reader's locale, with digit grouping and without trailing zeros."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal) and value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+def nice_step(span: float, candidates) -> float:
+    """The smallest round step that cuts ``span`` into at most four parts."""
+    return next((step for step in candidates if span / step <= 4), candidates[-1])
+
+
+def location_map(project: Project, size: int = 320) -> dict | None:
+    """An offline map preview: the site and its substations projected in a square box.
+
+    No tiles and no outside requests, so it works on a train and in tests; the
+    graticule, the scale bar and the distances give the sense of place.
+    """
+    if project.point is None:
+        return None
+    lat, lon = project.point
+    cos_lat = max(math.cos(math.radians(lat)), 0.1)
+    connections = [
+        connection
+        for connection in project.grid_connections.select_related("substation")
+        if connection.substation is not None and connection.substation.point is not None
+    ]
+    # Half the box's height in degrees of latitude: wide enough for every substation.
+    half = 1.3 * max(
+        [0.04]
+        + [abs(c.substation.latitude - lat) for c in connections]
+        + [abs(c.substation.longitude - lon) * cos_lat for c in connections]
+    )
+
+    def project_point(latitude, longitude):
+        x = size / 2 + (longitude - lon) * cos_lat / half * size / 2
+        y = size / 2 - (latitude - lat) / half * size / 2
+        return round(x, 1), round(y, 1)
+
+    step = nice_step(2 * half, (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10))
+    parallels = []
+    value = math.floor((lat - half) / step) * step
+    while value <= lat + half:
+        parallels.append({"y": project_point(value, lon)[1], "label": formats.localize(round(value, 3))})
+        value += step
+    meridians = []
+    value = math.floor((lon - half / cos_lat) / step) * step
+    while value <= lon + half / cos_lat:
+        meridians.append({"x": project_point(lat, value)[0], "label": formats.localize(round(value, 3))})
+        value += step
+    box_km = 2 * half * KM_PER_DEGREE
+    scale_km = nice_step(box_km, (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000))
+    site_x, site_y = project_point(lat, lon)
+    return {
+        "size": size,
+        "site": {"x": site_x, "y": site_y},
+        "parallels": [p for p in parallels if 0 <= p["y"] <= size],
+        "meridians": [m for m in meridians if 0 <= m["x"] <= size],
+        "substations": [
+            {
+                "name": c.substation.name,
+                "distance": format_figure(c.distance_km),
+                "x": project_point(*c.substation.point)[0],
+                "y": project_point(*c.substation.point)[1],
+            }
+            for c in connections
+        ],
+        "scale": {"km": format_figure(scale_km), "end": round(10 + scale_km / box_km * size, 1)},
+        "latitude": formats.localize(round(lat, 5)),
+        "longitude": formats.localize(round(lon, 5)),
+        "osm_url": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=13/{lat}/{lon}",
+    }
+
+
+def conflicts_of(project: Project) -> list[dict]:
+    """Accepted claims that disagree, grouped by attribute, for the side-by-side panel."""
+    claims = (
+        Claim.objects.filter(project=project, status=choices.ClaimStatus.ACCEPTED, in_conflict=True)
+        .select_related("source", "value_organization")
+        .order_by("attribute", "-is_headline", "-as_of", "id")
+    )
+    return [
+        {"attribute": items[0].get_attribute_display(), "claims": items}
+        for items in (list(group) for _attribute, group in groupby(claims, key=lambda claim: claim.attribute))
+    ]
+
+
+class PhaseInline(TrackedInlineMixin, admin.TabularInline):
+    model = Phase
+    extra = 0
+    fields = ("name", "capacity_mw", "target_year", "status", "order")
+
+
+class MilestoneInline(TrackedInlineMixin, admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ("kind", "date", "date_precision", "phase", "description", "source")
+    autocomplete_fields = ("source",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "phase")
+
+
+class ProjectRoleInline(TrackedInlineMixin, admin.TabularInline):
+    model = ProjectRole
+    extra = 0
+    fields = ("role", "organization", "undisclosed", "note", "source")
+    autocomplete_fields = ("organization", "source")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization", "source")
+
+
+class GridConnectionInline(TrackedInlineMixin, admin.TabularInline):
+    model = GridConnection
+    extra = 0
+    fields = ("substation", "voltage_kv", "grid_operator", "status", "capacity_mw", "distance_km", "note", "source")
+    readonly_fields = ("distance_km",)
+    autocomplete_fields = ("substation", "grid_operator", "source")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("substation", "grid_operator", "source")
+
+
+class ProjectStatusChangeInline(TrackedInlineMixin, admin.TabularInline):
+    model = ProjectStatusChange
+    extra = 0
+    fields = ("status", "date", "date_precision", "note", "source")
+    autocomplete_fields = ("source",)
+    classes = ("collapse",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+@admin.register(Project)
+class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "status",
+        "country_name",
+        "capacity",
+        "investment",
+        "operational_year",
+        "last_verified_on",
+        "conflict_count",
+        "awaiting_review",
+    )
+    list_filter = (
+        "status",
+        "kind",
+        ("country", CountryFilter),
+        CapacityBandFilter,
+        "operational_year",
+        HasConflictsFilter,
+        NeedsReviewFilter,
+        NotVerifiedFilter,
+    )
+    # Aliases are a JSON list: icontains searches its text on PostgreSQL and SQLite alike.
+    search_fields = ("name", "aliases", "municipality", "roles__organization__name")
+    # Recently edited first: the newsroom's working order, served by the index on last_updated.
+    ordering = ("-last_updated",)
+    list_per_page = 100
+    actions = ["mark_verified"]
+    readonly_fields = ("location_preview", "conflict_count", "version", "created", "last_updated")
+    inlines = (
+        ProjectClaimInline,
+        ProjectRoleInline,
+        GridConnectionInline,
+        PhaseInline,
+        MilestoneInline,
+        ProjectStatusChangeInline,
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "aliases", "kind", "status", "is_draft", "description")}),
+        (
+            _("Location"),
+            {
+                "fields": (
+                    ("country", "region"),
+                    ("municipality", "address"),
+                    ("latitude", "longitude", "location_precision"),
+                    "location_preview",
+                )
+            },
+        ),
+        (_("Site"), {"fields": (("site_area_ha", "floor_area_m2"), "former_use")}),
+        (
+            _("Figures"),
+            {
+                "fields": (
+                    ("capacity_mw", "capacity_basis"),
+                    ("investment_amount", "investment_currency", "investment_year"),
+                    ("jobs_permanent", "jobs_construction"),
+                )
+            },
+        ),
+        (_("Timeline"), {"fields": (("announced_on", "announced_precision"), "operational_year")}),
+        (_("Review"), {"fields": ("last_verified_on", "conflict_count", "version", ("created", "last_updated"))}),
+    )
+
+    resource_classes = [ProjectResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(has_proposed_claims=Exists(proposed_claims()))
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, project):
+        return project.country.name
+
+    @admin.display(description=_("capacity (MW)"), ordering="capacity_mw")
+    def capacity(self, project):
+        return format_figure(project.capacity_mw)
+
+    @admin.display(description=_("investment"), ordering="investment_amount")
+    def investment(self, project):
+        if project.investment_amount is None:
+            return "—"
+        return f"{format_figure(project.investment_amount)} {project.investment_currency}"
+
+    @admin.display(description=_("claims awaiting review"), boolean=True, ordering="has_proposed_claims")
+    def awaiting_review(self, project):
+        return project.has_proposed_claims
+
+    @admin.display(description=_("map preview"))
+    def location_preview(self, project):
+        if project.pk is None:
+            return "—"
+        return render_to_string("admin/projects/project/location_preview.html", {"map": location_map(project)})
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            adopt_saved(obj, services.project_create(data=field_values(obj)))
+        elif form.has_changed():
+            services.project_update(
+                project=obj, data=form_changes(form), expected_version=form.cleaned_data.get("loaded_version")
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Claim:
+            save_claim_formset(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        project = self.get_object(request, unquote(object_id))
+        extra_context = extra_context or {}
+        if project is not None:
+            extra_context["conflicts"] = conflicts_of(project)
+            extra_context["can_choose_headline"] = can_review(request) and self.has_change_permission(request, project)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/headline/",
+                self.admin_site.admin_view(self.headline_view),
+                name="projects_project_headline",
+            ),
+            *super().get_urls(),
+        ]
+
+    def headline_view(self, request, object_id):
+        """Use one of the conflicting claims as the value the project shows."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        project = self.get_object(request, unquote(object_id))
+        if project is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not (can_review(request) and self.has_change_permission(request, project)):
+            raise PermissionDenied
+        claim = get_object_or_404(Claim.objects.select_related("source"), pk=request.POST.get("claim"), project=project)
+        try:
+            services.claim_set_headline(claim=claim)
+        except (ValidationError, ConcurrentEditError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(
+                request,
+                _("The project now shows %(value)s for “%(attribute)s”, from %(source)s.")
+                % {"value": claim.display_value, "attribute": claim.get_attribute_display(), "source": claim.source},
+            )
+        return HttpResponseRedirect(reverse("admin:projects_project_change", args=[project.pk]))
+
+    @admin.action(description=_("Mark the selected projects as verified today"), permissions=["change"])
+    def mark_verified(self, request, queryset):
+        count = 0
+        for project in queryset:
+            services.project_mark_verified(project=project)
+            count += 1
+        messages.success(
+            request,
+            ngettext("%(count)d project marked as verified.", "%(count)d projects marked as verified.", count)
+            % {"count": count},
+        )

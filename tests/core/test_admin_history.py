@@ -1,0 +1,97 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from core.models import ObjectChange
+from projects import services
+from projects.models import Phase, Project
+from tests.factories import ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(UserFactory(username="chief", is_staff=True, is_superuser=True))
+    return client
+
+
+def history_url(project):
+    return reverse("admin:projects_project_history", args=[project.pk])
+
+
+def update_of(project, field):
+    return ObjectChange.objects.filter(
+        content_type__model="project", object_id=project.pk, action="update", changed_fields=[field]
+    )
+
+
+def test_the_history_shows_the_record_and_its_parts_with_before_and_after(admin_client):
+    project = ProjectFactory(capacity_mw=Decimal("100"))
+    services.project_update(project=project, data={"capacity_mw": Decimal("1250.5")})
+    Phase.objects.create(project=project, name="Phase 1", capacity_mw=Decimal("50"))
+    page = admin_client.get(history_url(project)).content.decode()
+    edit = page[page.index("<strong>Updated</strong>") :][:600]
+    assert "Capacity (MW)" in edit and "<del>100</del>" in edit and "<ins>1,250.5</ins>" in edit
+    assert "Phase: Phase 1" in page  # a child's change, on its parent's history
+    assert "Revert to this version" in page
+
+
+def test_reverting_brings_back_an_earlier_version_and_is_itself_recorded(admin_client):
+    project = ProjectFactory(capacity_mw=Decimal("100"))
+    services.project_update(project=project, data={"capacity_mw": Decimal("200")})
+    services.project_update(project=project, data={"capacity_mw": Decimal("300")})
+    first_edit = update_of(project, "capacity_mw").order_by("id").first()
+
+    response = admin_client.post(
+        reverse("admin:core_objectchange_revert", args=[first_edit.pk]), {"next": history_url(project)}
+    )
+    assert response.status_code == 302 and response["Location"] == history_url(project)
+    project.refresh_from_db()
+    assert project.capacity_mw == Decimal("200")
+    revert = update_of(project, "capacity_mw").first()
+    assert revert.diff == [("capacity_mw", "300", "200")] and revert.user_name == "chief"
+
+
+def test_a_deleted_record_is_found_and_restored_from_the_change_log(admin_client):
+    project = ProjectFactory()
+    phase = Phase.objects.create(project=project, name="Phase 2", capacity_mw=Decimal("80"))
+    pk = phase.pk
+    phase.delete()
+    listing = admin_client.get(reverse("admin:core_objectchange_changelist") + "?action__exact=delete")
+    deletion = listing.context["cl"].result_list[0]
+    assert deletion.object_repr == "Phase 2"
+
+    admin_client.post(
+        reverse("admin:core_objectchange_changelist"),
+        {"action": "restore_selected", "_selected_action": [deletion.pk]},
+    )
+    restored = Phase.objects.get(pk=pk)
+    assert (restored.name, restored.capacity_mw, restored.project) == ("Phase 2", Decimal("80"), project)
+
+
+def test_a_deleted_project_comes_back_with_its_parts(admin_client):
+    project = ProjectFactory(name="Gone campus")
+    Phase.objects.create(project=project, name="Phase A")
+    pk = project.pk
+    project.delete()
+    deletions = ObjectChange.objects.filter(action="delete")
+    admin_client.post(
+        reverse("admin:core_objectchange_changelist"),
+        {"action": "restore_selected", "_selected_action": [change.pk for change in deletions]},
+    )
+    assert Project.objects.get(pk=pk).name == "Gone campus"
+    assert list(Project.objects.get(pk=pk).phases.values_list("name", flat=True)) == ["Phase A"]
+
+
+def test_the_change_log_is_read_only_and_shows_each_change(admin_client):
+    project = ProjectFactory(capacity_mw=Decimal("100"))
+    services.project_update(project=project, data={"capacity_mw": Decimal("150")})
+    change = update_of(project, "capacity_mw").get()
+    page = admin_client.get(reverse("admin:core_objectchange_change", args=[change.pk])).content.decode()
+    assert "<del>100</del>" in page and "<ins>150</ins>" in page
+    assert "Revert to this version" in page
+    assert admin_client.get(reverse("admin:core_objectchange_add")).status_code == 403
+    for query in ("?action__exact=update", "?source=shell", "?time__gte=2020-01-01T00:00:00%2B00:00", "?q=Data"):
+        assert admin_client.get(reverse("admin:core_objectchange_changelist") + query).status_code == 200
