@@ -17,11 +17,15 @@ _AGGREGATE = re.compile(
     r"\b(?:la France|l['’]Hexagone|le pays|du pays|en Europe|l['’]Europe|le monde|au monde|au niveau mondial"
     r"|national(?!ly significant)\w*|the UK|the country|the nation|Europe['’]s|Britain['’]s|the world"
     r"|worldwide|globally|nationwide|across the (?:UK|US|country|continent|region)|au total en|in total across"
-    r"|le marché|du marché|market|le secteur|du secteur|the sector|the industry|l['’]ensemble des"
+    r"|le marché|du marché|markets?|le secteur|du secteur|the sector|the industry|l['’]ensemble des"
+    r"|European data cent(?:re|er)s|data cent(?:re|er)s in Europe|hubs|take-up"
     r"|all (?:the )?data cent(?:re|er)s|tous les (?:data cent|centres)|parc (?:français|européen)"
-    r"|capacité installée|installed capacity|sommet|summit|plan France|France 2030)\b",
+    r"|capacité installée|installed capacity|plan France|France 2030)\b",
     _I,
 )
+# Totals pledged at an event ("109 milliards annoncés lors du sommet"); an announcement
+# date tied to the event is still the project's own, so dates skip this check.
+_EVENT = re.compile(r"\b(?:sommet|summit)\b", _I)
 
 # Forecasts, studies and shares ("75% des entreprises", "according to a report").
 _FORECAST = re.compile(
@@ -65,9 +69,9 @@ def is_forecast(clause: str) -> bool:
     return bool(_FORECAST.search(clause))
 
 
-def is_off_project(clause: str) -> bool:
-    """A clause whose figures describe a market, a country, a forecast or a share."""
-    return is_aggregate(clause) or is_forecast(clause)
+def is_off_project(clause: str, *, events: bool = True) -> bool:
+    """A clause whose figures describe a market, a country, a forecast, a share (or an event's total)."""
+    return is_aggregate(clause) or is_forecast(clause) or (events and bool(_EVENT.search(clause)))
 
 
 def is_daily_headcount(clause: str) -> bool:

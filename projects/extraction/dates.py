@@ -87,6 +87,8 @@ _ANNOUNCED = re.compile(
     r"|revealed|a fait part)\b",
     _I,
 )
+# "The company said on 14 March 2025 that...": a dated statement from the project's side.
+_SAID_ON = re.compile(r"\b(?:said|announced|confirmed|a (?:annoncé|indiqué|confirmé|déclaré))\s+(?:on\s+|le\s+)?$", _I)
 _ANNOUNCED_IN_YEAR = re.compile(rf"\b(?:annonc\w*|announc\w*|unveil\w*|dévoil\w*)\s+(?:en|in)\s+{_YEAR}", _I)
 # "announced today" refers to the article's dateline.
 _TODAY = re.compile(
@@ -111,8 +113,12 @@ def announcement_facts(doc: Document) -> Iterator[Fact]:
     dates = find_dates(doc.text)
     for mention in dates:
         clause = doc.clause_text(mention.start, mention.end)
-        if _ANNOUNCED.search(clause) and not context.is_off_project(clause):
+        if context.is_off_project(clause, events=False):
+            continue
+        if _ANNOUNCED.search(clause):
             yield doc.fact("announced_on", mention.iso, mention.start, mention.end, 0.8, precision=mention.precision)
+        elif _SAID_ON.search(doc.text[max(mention.start - 25, 0) : mention.start]):
+            yield doc.fact("announced_on", mention.iso, mention.start, mention.end, 0.6, precision=mention.precision)
     for match in _ANNOUNCED_IN_YEAR.finditer(doc.text):
         yield doc.fact("announced_on", match.group("year"), match.start(), match.end(), 0.6, precision="year")
     dateline = _dateline(doc, dates)
@@ -120,7 +126,7 @@ def announcement_facts(doc: Document) -> Iterator[Fact]:
         return
     for match in _TODAY.finditer(doc.text):
         clause = doc.clause_text(match.start(), match.end())
-        if _ANNOUNCED.search(clause) and not context.is_off_project(clause):
+        if _ANNOUNCED.search(clause) and not context.is_off_project(clause, events=False):
             yield doc.fact("announced_on", dateline.iso, match.start(), match.end(), 0.55, precision=dateline.precision)
             return
 
@@ -134,14 +140,25 @@ _TARGET_YEAR = re.compile(
     r"|fonctionnel\w*|achev\w+"
     r"|operational|online|on ?line|operations?|open\w*|go(?:es)? live|live|complet\w+|commission\w*"
     r"|in service|ready|energi[sz]ed|up and running|switched on)"
-    r"(?:\s+\S+){0,6}?\s+(?:en|pour|courant|dès|fin|début|d['’]ici|in|by|from|during|early|late|mid-|the end of)"
-    r"(?:\s+(?:early|late|the end of|fin|début|l['’]année))?)\s*" + _YEAR,
+    r"(?:\s+\S+){0,6}?\s+(?:en|au|pour|courant|dès|fin|début|d['’]ici|depuis|in|by|from|during|since|early|late"
+    r"|mid-|the end of)"
+    r"(?:\s+(?:early|late|the end of|fin|début|l['’]année|the (?:first|second) half of"
+    r"|the (?:first|second|third|fourth) quarter of|(?:premier|second|deuxième|troisième|quatrième) "
+    r"(?:semestre|trimestre)(?: de)?|H[12]|Q[1-4]|(?:the )?(?:spring|summer|autumn|fall|winter)(?: of)?"
+    r"|(?:le )?(?:printemps|été|automne|hiver)|" + _MONTH.replace("(?P<month>", "(?:") + r"))?)\s*" + _YEAR,
+    _I,
+)
+# "2,300 construction jobs by 2025", "investir 5 milliards d'ici 2030": the horizon dates the
+# jobs or the spending, not the opening.
+_FIGURE_BEFORE = re.compile(
+    r"(?:jobs?|emplois?|postes|roles|workers|positions|billion|bn|milliards?|millions?|€|\$|£|euros?|dollars?"
+    r"|invest\w*)[\s,]*(?:\S+\s+){0,3}$",
     _I,
 )
 # "Prévu pour 2028" and "scheduled for 2027" only say when something opens near a project word.
 _PROJECT_SUBJECT = re.compile(
     r"\b(?:centre|center|campus|projet|project|site|data|facility|installation|bâtiment|building|phase"
-    r"|scheme|opérationnel\w*|operational|service|online|ouvr\w+|open\w*|livr\w+)\b",
+    r"|scheme|opérationnel\w*|operational|service|online|ouvr\w+|ouvert\w*|ouverture|open\w*|livr\w+)\b",
     _I,
 )
 _PLANNED_FOR = re.compile(
@@ -149,13 +166,38 @@ _PLANNED_FOR = re.compile(
 )
 
 
+# "Les travaux démarreront en septembre": the verb dates the start of construction, not of operations.
+_WORKS_BEFORE = re.compile(r"\b(?:travaux|chantier|construction|works?)\s+(?:\S+\s+){0,3}$", _I)
+_START_VERB = re.compile(r"démarr|commenc|début", _I)
+
+
+def _clause_start(doc: Document, match: re.Match[str]) -> int:
+    """Where the clause holding ``match`` starts, at most 60 characters back."""
+    return max(doc.clause(match.start(), match.end()).start, match.start() - 60)
+
+
+def _target_years(doc: Document, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """Matches of ``pattern``, looking again after a construction-start verb instead of skipping its span."""
+    position = 0
+    while match := pattern.search(doc.text, position):
+        verb = match.groupdict().get("verb") or ""
+        if _START_VERB.match(verb) and _WORKS_BEFORE.search(doc.text[max(match.start() - 40, 0) : match.start()]):
+            position = match.end("verb")
+            continue
+        yield match
+        position = match.end()
+
+
 def operational_year_facts(doc: Document) -> Iterator[Fact]:
     for pattern, confidence in ((_TARGET_YEAR, 0.75), (_PLANNED_FOR, 0.6)):
-        for match in pattern.finditer(doc.text):
+        for match in _target_years(doc, pattern):
             clause = doc.clause_text(match.start(), match.end())
             if context.is_off_project(clause) or context.is_historical(clause) or not _PROJECT_SUBJECT.search(clause):
                 continue
             weight = confidence
-            if match.groupdict().get("horizon") and not context.DATA_CENTRE.search(clause):
+            horizon = bool(match.groupdict().get("horizon"))
+            if horizon and _FIGURE_BEFORE.search(doc.text[_clause_start(doc, match) : match.start()]):
+                continue  # "2,300 construction jobs by 2025"
+            if horizon and not context.DATA_CENTRE.search(clause):
                 weight -= 0.15  # "d'ici 2028" alone may date anything (jobs, a permit, a road)
             yield doc.fact("operational_year", int(match.group("year")), match.start(), match.end(), weight)

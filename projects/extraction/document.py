@@ -19,6 +19,8 @@ class Document:
     sentences: list[Segment] = field(init=False)
     # Country of the article (ISO alpha-2) once the municipality or a country name has told it.
     country: str | None = None
+    # Results readers compute once per sentence or per name (keyed by the reader).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.sentences = split_sentences(self.text)

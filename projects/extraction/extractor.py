@@ -34,6 +34,14 @@ def _best_per_field(candidates: Iterable[Fact]) -> list[Fact]:
     return best
 
 
+def _company_words(organizations: list[Fact]) -> set[str]:
+    """First words of multi-word company names ("Glenmore" of "Glenmore Compute"), which may stand alone.
+
+    Public authorities are left out: "Mesa City Council" is named after the place.
+    """
+    return {org.value.split()[0] for org in organizations if " " in org.value and org.role != "public_authority"}
+
+
 def extract_facts(text: str, language: str | None = None) -> Extraction:
     """Candidate facts about the project an article describes.
 
@@ -47,7 +55,7 @@ def extract_facts(text: str, language: str | None = None) -> Extraction:
     substations = list(substation_facts(doc))
     # Substation and company names are not the site's municipality ("poste de Mastaing").
     not_places = organization_spans + [(f.start, f.end) for f in substations]
-    municipality = municipality_fact(doc, not_places)
+    municipality = municipality_fact(doc, not_places, _company_words(organizations))
 
     candidates: list[Fact] = [*substations, *former_use_facts(doc)]
     candidates += figure_facts(doc)  # after the municipality: "$" depends on the country

@@ -27,9 +27,42 @@ _PER_RACK = re.compile(r"\b(?:par (?:baie|rack)|per (?:rack|cabinet)|/rack|densi
 # A phase is part of the total: prefer the full build-out when both are given.
 _PHASE = re.compile(r"\b(?:phase|tranche|first|première|initial\w*|dans un premier temps)\b", _I)
 _TOTAL = re.compile(r"\b(?:à terme|au total|in total|ultimately|full build|when complete\w*|total)\b", _I)
+# The same cues right next to the figure, when a phase and the total share one clause
+# ("démarrera à 200 MW et atteindra jusqu'à 1 GW à terme").
+_TOTAL_BEFORE = re.compile(
+    r"\b(?:jusqu['’]à|up to|total\w*(?: de| of)?|atteindre|reach\w*|rising to|growing to|expand\w* to"
+    r"|extensible à|pouvant aller jusqu['’]à)\s+(?:\S+\s+){0,2}$",
+    _I,
+)
+_TOTAL_AFTER = re.compile(
+    r"^[\s,]*(?:\S+\s+){0,2}?(?:à terme|au total|in total|ultimately|when fully built|once fully built"
+    r"|at full build|full build-?out)\b",
+    _I,
+)
+_PHASE_AFTER = re.compile(r"[\s,]+(?:initially|at first|to start with|dans un premier temps|au départ)\b", _I)
+_PHASE_BEFORE = re.compile(
+    r"\b(?:phase|tranche|first|première|premier|initial\w*|démarrera à|starting (?:at|with)|start with|d['’]abord)"
+    r"\W+(?:\w+\W+){0,3}$",
+    _I,
+)
 
 _INVESTMENT_CUE = re.compile(
-    r"\b(?:invest\w*|coût\w*|co[uû]te\w*|cost\w*|montant|budget|enveloppe|financ\w*|worth|projet de|project)\b", _I
+    r"\b(?:invest\w*|coût\w*|co[uû]te\w*|cost\w*|montant|budget|enveloppe|financ\w*|worth|projet|project"
+    r"|estimé\w*|évalué\w*|valued|estimated)\b",
+    _I,
+)
+# Money spent on something around the project: the grid connection, a road, a fine.
+_SIDE_COST = re.compile(
+    r"\b(?:raccordement|connection|connexion|réseau électrique|grid upgrade|voirie|road\w*|amende|fine[ds]?"
+    r"|pénalité|penalt\w+)\b",
+    _I,
+)
+# What a company already runs elsewhere ("Alpenwatt exploite déjà cinq data centers, 80 MW au total").
+_EXISTING_ASSETS = re.compile(
+    r"\b(?:(?:exploite|opère|gère|possède|détient|dispose)\s+déjà|déjà\s+(?:exploités?|en service ailleurs)"
+    r"|already (?:operates|runs|owns|has)|portefeuille|portfolio|existing (?:sites|campuses|data ?cent(?:re|er)s)"
+    r"|other (?:sites|campuses))\b",
+    _I,
 )
 # Money that is not spent on building the project.
 _NOT_CAPEX = re.compile(
@@ -80,6 +113,10 @@ def _capacity(doc: Document, q: Quantity, clause: str) -> Fact | None:
     confidence += 0.1 if context.DATA_CENTRE.search(clause) else 0
     confidence += 0.05 if _TOTAL.search(clause) else 0
     confidence -= 0.15 if _PHASE.search(clause) else 0
+    before, after = doc.text[max(q.start - 30, 0) : q.start], doc.text[q.end : q.end + 30]
+    confidence += 0.1 if _TOTAL_BEFORE.search(before) or _TOTAL_AFTER.search(after) else 0
+    confidence -= 0.1 if _PHASE_BEFORE.search(doc.text[max(q.start - 40, 0) : q.start]) else 0
+    confidence -= 0.1 if _PHASE_AFTER.match(doc.text, q.end) else 0
     window = doc.text[max(q.start - 40, 0) : q.end + 40]
     basis = "gross" if _GROSS.search(window) else "it" if _IT_LOAD.search(window) else None
     return doc.fact("capacity_mw", as_number(q.value), q.start, q.end, confidence, unit="MW", basis=basis)
@@ -88,6 +125,8 @@ def _capacity(doc: Document, q: Quantity, clause: str) -> Fact | None:
 def _investment(doc: Document, q: Quantity, clause: str) -> Fact | None:
     if _off_topic(clause) or _NOT_CAPEX.search(clause) or q.value < MIN_INVESTMENT:
         return None
+    if _SIDE_COST.search(doc.sentence_text(q.start)) and not context.DATA_CENTRE.search(clause):
+        return None  # "le coût du raccordement, chiffré par RTE à 35 millions d'euros"
     cue = bool(_INVESTMENT_CUE.search(clause) or _INVESTMENT_CUE.search(doc.sentence_text(q.start)))
     currency = q.unit
     if q.dollar or not currency:
@@ -145,6 +184,8 @@ _READERS = {POWER: _capacity, MONEY: _investment, JOBS: _jobs, LAND: _area, FLOO
 
 def figure_facts(doc: Document) -> Iterator[Fact]:
     for quantity in find_quantities(doc.text, doc.language):
+        if _EXISTING_ASSETS.search(doc.sentence_text(quantity.start)):
+            continue  # the company's other sites, often in a clause of their own
         clause = doc.clause_text(quantity.start, quantity.end)
         fact = _READERS[quantity.kind](doc, quantity, clause)
         if fact is not None:

@@ -10,7 +10,9 @@ UPPER = "A-ZÀ-ÖØ-Þ"
 TOKEN = rf"[{UPPER}][\w&'’]*(?:-[\w'’]+)*"
 # Lower-case words allowed between capitalised words of one name ("Porte du Hainaut", "Stoke on Trent").
 CONNECTORS = r"(?:de|du|des|la|le|les|sur|sous|en|on|upon|lès|lez|of|&|d['’]|l['’])"
-NAME = rf"{TOKEN}(?:\s+(?:{CONNECTORS}\s*)?{TOKEN}){{0,4}}"
+# Spaces inside a name never include a line break: a headline and the next line are two names.
+_SPACE = r"[^\S\n]"
+NAME = rf"{TOKEN}(?:{_SPACE}+(?:{CONNECTORS}{_SPACE}*)?{TOKEN}){{0,4}}"
 
 # A name starts a word, or follows an elided article ("d'Escaudain", "l'Essonne", "qu'Orange").
 _NAME = re.compile(rf"(?:(?<![\w'’-])|(?<=\b[dlDL]['’])|(?<=\bqu['’])){NAME}")

@@ -45,6 +45,13 @@ _WORDS = {
 }
 _CONNECTORS = {"fr": "et", "en": "and"}
 
+# French round counts: "une cinquantaine d'emplois" is about 50, "un millier de postes" about 1,000.
+_APPROXIMATE = {
+    "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30, "quarantaine": 40,
+    "cinquantaine": 50, "soixantaine": 60, "centaine": 100, "millier": 1000,
+}  # fmt: skip
+_APPROXIMATE_PATTERN = re.compile(rf"(?<!\w)(?:une?|quelque)\s+(?P<noun>{'|'.join(_APPROXIMATE)})(?!\w)", re.IGNORECASE)
+
 
 def _word_pattern(language: str) -> re.Pattern[str]:
     words = "|".join(sorted(_WORDS[language].split(), key=len, reverse=True))
@@ -93,6 +100,10 @@ def find_numbers(text: str, language: str) -> list[Number]:
         except ValueError:
             continue
         numbers.append(Number(float(value), match.start(), match.end()))
+    for match in _APPROXIMATE_PATTERN.finditer(text):
+        # The article "une" was read as the number one: the round count replaces it.
+        numbers = [n for n in numbers if not match.start() <= n.start < match.end()]
+        numbers.append(Number(float(_APPROXIMATE[match.group("noun").casefold()]), match.start(), match.end()))
     return sorted(numbers, key=lambda n: n.start)
 
 

@@ -22,7 +22,7 @@ from .names import NAME, TOKEN, is_common_word
 _I = re.IGNORECASE
 
 # Company names: capitalised words, "&" allowed ("AT&T", "Marks & Spencer"), no lower-case connectors.
-ORG = rf"{TOKEN}(?:\s+(?:&\s+)?{TOKEN}){{0,3}}"
+ORG = rf"{TOKEN}(?:[^\S\n]+(?:&[^\S\n]+)?{TOKEN}){{0,3}}"
 _ORG_FULL = re.compile(ORG)
 
 DEVELOPER, OPERATOR, OWNER, INVESTOR = "developer", "operator", "owner", "investor"
@@ -55,10 +55,11 @@ _ROLE_WORDS = [
     (GRID_OPERATOR, r"gestionnaire (?:du|de) réseau|grid operator|transmission operator|network operator"),
     (DEVELOPER, r"développeur|promoteur|porteur de projet|porté|développé|developer|developed|proposed|promoted"
      r"|submitted|déposé|backed the plans|behind the (?:project|scheme|plans)"),
-    (OPERATOR, r"opérateur|exploitant|hébergeur|exploité|opéré|operator|operated|run|colocation provider|provider"),
-    (OWNER, r"propriétaire|détenu|owner|owned|landlord"),
+    (OPERATOR, r"opérateur|exploitant|hébergeur|exploité|exploitera|opéré|operator|operated|operates?|run"
+     r"|colocation provider|provider"),
+    (OWNER, r"propriétaire|propriété|détenu|owner|owned|landlord"),
     (INVESTOR, r"investisseur|fonds|financé|investor|fund|backed|financed|funded|asset manager"),
-    (TENANT, r"locataire|client|tenant|leased|loué|customer|hyperscaler"),
+    (TENANT, r"locataire|client|tenant|leased|loué|customer|hyperscaler|serveurs|servers|host|héberg\w+"),
     (BUILDER, r"contractant|entreprise générale|construit|réalisé|bâti|contractor|builder|built|constructed"),
 ]  # fmt: skip
 
@@ -67,20 +68,30 @@ _DESCRIPTORS_FR = (
     r"|industriel|énergéticien|investisseur|fournisseur|gestionnaire|exploitant|acteur|leader|firme|filiale"
     r"|éditeur|fabricant|constructeur|consortium|partenaire|contractant|américain|français|britannique|chinois"
     r"|allemand|japonais|émirati|canadien|suédois|néerlandais|espagnol|italien|irlandais|australien"
+    r"|association|collectif|fédération|syndicat|coopérative"
 )
 _DESCRIPTORS_EN = (
     r"giant|group|company|firm|operator|developer|provider|hyperscaler|investor|fund|start-?up|contractor"
     r"|builder|owner|utility|REIT|landlord|specialist|manufacturer|maker|consortium|subsidiary|asset manager"
-    r"|infrastructure investor|partner"
+    r"|infrastructure investor|partner|campaign group|residents['’] group|association|coalition"
 )
+# What an organisation does to the site, in an apposition ("X, which will operate the site").
+_ROLE_VERBS = (
+    r"operates?|runs?|manages?|owns?|develops?|builds?|finances?|invests?|hosts?|leases?|exploite\w*|gère\w*"
+    r"|possède\w*|développe\w*|construi\w*|financ\w*|investi\w*|héberge\w*|lou\w+"
+)
+
+# A sentence may open on the descriptor: "Developer Elsham Park, backed by ..."
+_CAPITALISED_EN = r"Developer|Operator|Investor|Contractor|Hyperscaler|Landlord"
+
 _PATTERNS = [
     # "le géant américain Microsoft", "le constructeur automobile PSA", "l'opérateur de data centers Data4"
     (re.compile(
-        rf"\b(?:le|la|l['’]|les|du|de la|de l['’]|d['’]|au|à la|un|une)\s*(?P<desc>{_DESCRIPTORS_FR})"
+        rf"\b(?i:le|la|l['’]|les|du|de la|de l['’]|d['’]|au|à la|un|une)\s*(?P<desc>{_DESCRIPTORS_FR})"
         rf"(?:\s+[a-zà-ÿ'’-]+){{0,4}}?\s+(?P<name>{ORG})"
     ), 0.75),
     # "US tech giant Microsoft", "data centre developer Ark Data Centres"
-    (re.compile(rf"\b(?P<desc>{_DESCRIPTORS_EN}),?\s+(?P<name>{ORG})"), 0.7),
+    (re.compile(rf"\b(?P<desc>{_DESCRIPTORS_EN}|{_CAPITALISED_EN}),?\s+(?P<name>{ORG})"), 0.7),
     # "built by Digital Realty", "porté par le groupe X"
     (re.compile(
         r"\b(?P<desc>built|developed|operated|owned|run|backed|financed|funded|designed|constructed|led|proposed"
@@ -92,6 +103,36 @@ _PATTERNS = [
         r"|mené|soutenu|lancé|déposé)e?s?\s+par\s+(?:le |la |l['’]|les )?(?:[a-zà-ÿ'’-]+\s+){0,3}?"
         rf"(?P<name>{ORG})"
     ), 0.8),
+    # "hydropower supplied by Statkraft", "propriété du Grand Port Maritime", "alimenté par EDF"
+    (re.compile(
+        r"\b(?P<desc>supplied|provided|powered|fourni\w*|alimenté\w*|propriété)\s+(?:by|par|de|du|de la|des)\s+"
+        rf"(?:the\s+|l['’])?(?P<name>{ORG})"
+    ), 0.7),
+    # "hébergera les serveurs de Mistral AI", "to host servers for French AI company Mistral AI"
+    (re.compile(
+        r"\b(?P<desc>héberg\w+|accueill\w+|host\w*|house\w*)\s+(?:notamment\s+)?(?:les\s+)?(?:servers|serveurs"
+        r"|calculs|capacités|infrastructures?|workloads|computing|GPUs?)\s+(?:for|de|du|des|d['’])\s*"
+        rf"(?:[\wà-ÿ'’-]+\s+){{0,4}}?(?P<name>{ORG})(?!\w)(?!\s+(?:{_DESCRIPTORS_EN}|lab|maker)\b)"
+    ), 0.75),
+    # "Polderhost, which will operate the site", "Teesworks, qui gère la zone"
+    (re.compile(
+        rf"(?P<name>{ORG}),\s+(?:which|who|qui)\s+(?:will\s+|would\s+|va\s+)?(?P<desc>{_ROLE_VERBS})\b"
+    ), 0.65),
+    # A company as the subject of what companies do: "Vantor Cloud to spend $6.5 billion",
+    # "Kestrel Digital had applied", "Sudalys a inauguré", "X said on Tuesday it would" (a person says "he").
+    (re.compile(
+        rf"(?P<name>{ORG})\s+(?P<desc>(?:to|will|plans to|is to) (?:spend|invest|build|develop)|plans (?:a|an)\b"
+        r"|(?:has|had) (?:applied|submitted|filed|secured|received|scrapped|shelved|paused)|walks away"
+        r"|said(?: on \w+| \w+day)? (?:that )?it\b|va investir|investit|a inauguré|inaugure|a présenté"
+        r"|a déposé|a obtenu|a mis en pause|a (?:abandonné|renoncé)|prévoit de construire)"
+    ), 0.6),
+    # "the Blackstone-owned firm", "a KKR-backed developer"
+    (re.compile(rf"(?P<name>{ORG})-(?P<desc>owned|backed|funded|financed)\b"), 0.7),
+    # "a development agreement with Canyon Ridge Data", "un accord avec Orange"
+    (re.compile(
+        r"\b(?:agreement|deal|contract|partnership|accord|contrat|partenariat)\s+(?:signed\s+|signé\s+)?"
+        rf"(?:with|avec)\s+(?:the\s+)?(?P<name>{ORG})"
+    ), 0.6),
     # "Nexity, leader français de l'immobilier", "GSE, contractant général", "Equinix, the operator"
     (re.compile(
         rf"(?P<name>{ORG}),\s+(?:le |la |l['’]|un |une |a |an |the |son |its )?(?:[a-zà-ÿA-Z-]+\s+){{0,2}}?"
@@ -121,16 +162,24 @@ _LIST_PATTERNS = [
 
 # Local and national authorities: "la communauté d'agglomération de la Porte du Hainaut", "Slough Borough Council".
 _AUTHORITY = [
+    # Only the kind of authority ignores case: the name itself is capitalised ("mairie de Wattrelos pour ...").
     re.compile(
-        r"\b(?P<name>(?:communauté (?:d['’]agglomération|de communes|urbaine)|métropole|conseil (?:départemental"
-        r"|régional|municipal)|syndicat mixte|établissement public territorial|mairie|ville)\s+"
-        rf"(?:de la\s|de l['’]|du\s|des\s|de\s|d['’])\s*{NAME})",
-        _I,
+        r"\b(?P<name>(?i:communauté (?:d['’]agglomération|de communes|urbaine)|métropole(?: européenne)?"
+        r"|conseil (?:départemental|régional|municipal)|syndicat mixte|établissement public territorial|mairie"
+        r"|ville)\s+"
+        rf"(?i:de la\s|de l['’]|du\s|des\s|de\s|d['’])\s*{NAME})",
     ),
+    # "Slough Borough Council", "Redcar and Cleveland Borough Council"
     re.compile(
-        rf"(?P<name>{TOKEN}(?:\s+{TOKEN}){{0,2}}\s+(?:Borough |District |County |City |Town |Parish )?Council)\b"
+        rf"(?P<name>{TOKEN}(?:\s+(?:and\s+)?{TOKEN}){{0,2}}\s+(?:Borough |District |County |City |Town |Parish )?"
+        r"Council)\b"
     ),
     re.compile(r"\b(?P<name>(?:Greater London Authority|Mayor of London|Scottish Government|Welsh Government))\b"),
+    # French groupings named after their towns: "Lannion-Trégor Communauté", "Rennes Métropole"
+    re.compile(
+        rf"(?P<name>(?!(?:La|Le|Les|The)\s){TOKEN}(?:[^\S\n]+{TOKEN}){{0,2}}[^\S\n]+"
+        r"(?:Communauté|Agglo|Agglomération|Métropole))\b"
+    ),
 ]
 
 # Suffixes that make a capitalised sequence a company ("Ark Data Centres", "Kao Data Ltd").
@@ -157,6 +206,10 @@ _NOT_ORGANISATIONS = {
     "ia", "ai", "cloud", "kubernetes", "internet", "europe", "france", "état", "etat", "gouvernement",
     "government", "rer", "data", "centre", "center", "campus", "projet", "project", "site", "le", "la",
     "les", "the", "un", "une", "this", "ce", "cette",
+    # nationalities that open a description ("French AI company Mistral AI")
+    "french", "american", "british", "german", "chinese", "japanese", "irish", "dutch", "swiss", "norwegian",
+    "swedish", "danish", "finnish", "spanish", "italian", "canadian", "australian", "european", "us", "uk",
+    "uk-based", "us-based",
 }  # fmt: skip
 
 
@@ -198,6 +251,8 @@ def _is_person(doc: Document, start: int, end: int, name: str) -> bool:
 def _acceptable(doc: Document, name: str, start: int, end: int) -> bool:
     if not name or name.casefold() in _NOT_ORGANISATIONS:
         return False
+    if start > 0 and doc.text[start - 1].isalnum():
+        return False  # the tail of a word or a unit glued to its number ("100MW, the company said")
     if is_common_word(name) and not _KNOWN_PATTERN.fullmatch(name):
         return False  # "Orange" the operator is known; "Start" is a word
     return not _is_person(doc, start, end, name)
@@ -261,7 +316,12 @@ def organization_facts(doc: Document) -> tuple[list[Fact], list[tuple[int, int]]
             best[key] = (found, 1)
             continue
         keep = found if found.confidence > previous.confidence else previous
-        keep.role = keep.role or found.role or previous.role
+        # "Vantor Cloud" and later "Vantor": the full name is the one to report.
+        if len(found.name) > len(keep.name) or len(previous.name) > len(keep.name):
+            keep.name = max(found.name, previous.name, key=len)
+        # A grid operator stays one whatever else is said of it ("the substation owned by National Grid").
+        grid = GRID_OPERATOR in (found.role, previous.role)
+        keep.role = GRID_OPERATOR if grid else keep.role or found.role or previous.role
         best[key] = (keep, mentions + 1)
     facts = []
     for found, mentions in best.values():

@@ -58,7 +58,7 @@ def mentioned_countries(text: str) -> Counter[str]:
 # "à Escaudain", "in La Courneuve", "sur la commune de ...": the site itself.
 _AT = re.compile(
     r"(?:\b(?:à|au|en|in|at|sur la commune de|commune de|communes? d['’]|ville de|mairie de|based in|located in"
-    r"|situé à|implanté à|installé à|outside of)\s+"
+    r"|situé à|implanté à|installé à|outside of|(?:at|on|onto) the (?:site of the )?(?:former|old|disused))\s+"
     r"|\b(?:data ?cent(?:er|re)s?|centres? de données|campus|projet|site)\s+(?:de|d['’]|du)\s*)$",
     _I,
 )
@@ -70,6 +70,18 @@ _NEAR = re.compile(
     _I,
 )
 _LOCATIVE_WINDOW = 30
+# "its campus near Inverness": the project itself is placed by "near", no closer place is given.
+_PROJECT_NEAR = re.compile(
+    r"\b(?:data ?cent(?:er|re)s?|datacent(?:er|re)s?|campus|site|facility|project|scheme|centre de données)"
+    r"\s+(?:near|close to|outside|près de|à proximité de)\s*$",
+    _I,
+)
+# Where the reporter filed from, not where the project is: "OSLO, Sept 8 (Reuters) -",
+# "PARIS (AFP) —", "(Reporting by Jane Doe in Houston; Editing by ...)".
+_AGENCY = r"\((?:Reuters|AFP|AP|Bloomberg|Dow Jones|Agence France-Presse)\)"
+_DATELINE_DATE = r"\s*,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Za-zéû]{3,9}\.?)(?:,?\s+\d{4})?"
+_DATELINE_AFTER = re.compile(rf"^(?:(?:{_DATELINE_DATE})?\s*{_AGENCY}|{_DATELINE_DATE}\s*(?:{_AGENCY})?\s*[-–—])")
+_BYLINE_BEFORE = re.compile(r"\b(?:Reporting|Writing|Editing|Additional reporting) by\b[^;)]*$", _I)
 REPEAT_WEIGHT = 0.3
 
 
@@ -111,16 +123,25 @@ def _looks_like_common_word(doc: Document, part: Name, place: Place, countries: 
     return place.population < (1000 if place.country in countries[:1] else 5000)
 
 
+def _without_possessive(part: Name) -> Name:
+    """ "Mesa's city council" names Mesa."""
+    if part.text.endswith(("'s", "’s")) and len(part.text) > 3:
+        return Name(part.text[:-2], part.start, part.end - 2)
+    return part
+
+
 def _place_mentions(
-    doc: Document, exclude: list[tuple[int, int]], countries: list[str]
+    doc: Document, exclude: list[tuple[int, int]], countries: list[str], company_words: set[str]
 ) -> Iterator[tuple[Name, Place, float]]:
     for name in find_names(doc.text):
         taken: list[Name] = []
-        for part in sub_names(name):
+        for part in map(_without_possessive, sub_names(name)):
             if any(t.start < part.end and part.start < t.end for t in taken):
                 continue
             if any(s < part.end and part.start < e for s, e in exclude) or is_common_word(part.text):
                 continue
+            if part.text.casefold() in _country_names():
+                continue  # "in Scotland" names a country, even if some town abroad shares the name
             before = doc.text[max(part.start - _LOCATIVE_WINDOW, 0) : part.start]
             located = bool(_AT.search(before))
             place = _lookup(part.text, countries, allow_alternate=located)
@@ -129,7 +150,12 @@ def _place_mentions(
             if not located and _looks_like_common_word(doc, part, place, countries):
                 continue
             taken.append(part)
-            yield part, place, _mention_score(doc, name, part, before, located)
+            score = _mention_score(doc, name, part, before, located)
+            if countries and place.country not in countries:
+                score -= 0.5  # "Highland" in a Scottish story is not the Californian town
+            if part.text in company_words and not located:
+                score -= 1.0  # "Glenmore, founded in 2019" is Glenmore Compute, not a village
+            yield part, place, score
 
 
 # "Lévis, Quebec" or "Escaudain (Nord)": the second name qualifies the first.
@@ -141,25 +167,53 @@ def _is_qualifier(before: str) -> bool:
     return bool(match) and match.group(1) in gazetteer()
 
 
+def _sentence_cues(doc: Document, position: int) -> tuple[bool, bool]:
+    """Whether the sentence at ``position`` speaks of a data centre, and of a market or a country.
+
+    Cached per sentence: a text without full stops is one long sentence holding every name.
+    """
+    sentence = doc.sentence_at(position)
+    cues = doc.cache.get(("place-cues", sentence))
+    if cues is None:
+        text = sentence.of(doc.text)
+        cues = doc.cache[("place-cues", sentence)] = (
+            bool(context.DATA_CENTRE.search(text)),
+            context.is_off_project(text),
+        )
+    return cues
+
+
 def _mention_score(doc: Document, name: Name, part: Name, before: str, located: bool) -> float:
     score = 1.0
     if located:
         score += 1.0
-    if _NEAR.search(before) or _is_qualifier(before):
-        score -= 1.5
-    if part.text != name.text:
+    if _PROJECT_NEAR.search(before):
+        score -= 0.3
+    elif _NEAR.search(before) or _is_qualifier(before):
+        score -= 1.0  # "near Knottingley" still names the area when nothing closer is given
+    if _DATELINE_AFTER.match(doc.text[part.end : part.end + 40]) or _BYLINE_BEFORE.search(
+        doc.text[max(part.start - 80, 0) : part.start]
+    ):
+        score -= 2.5
+    if part.text != name.text and name.text[len(part.text) :] not in ("'s", "’s"):
         score -= 1.0  # "Paris" inside "Paris Digital Park" names a building, not the site
-    if context.DATA_CENTRE.search(doc.sentence_text(part.start)):
+    about_project, off_project = _sentence_cues(doc, part.start)
+    if off_project:
+        score -= 1.0  # "most of the UK's capacity is around London"
+    if about_project:
         score += 0.5
     return score
 
 
-def municipality_fact(doc: Document, exclude: list[tuple[int, int]]) -> Fact | None:
-    """The most likely site municipality; sets ``doc.country`` from it."""
+def municipality_fact(doc: Document, exclude: list[tuple[int, int]], company_words: Iterable[str] = ()) -> Fact | None:
+    """The most likely site municipality; sets ``doc.country`` from it.
+
+    ``company_words`` are the first words of company names, which the article may use alone.
+    """
     mentioned = [code for code, _ in mentioned_countries(doc.text).most_common()]
     countries = mentioned + (list(FRENCH_SPEAKING) if doc.language == "fr" else [])
     candidates: dict[tuple[str, str], _Candidate] = {}
-    for part, place, score in _place_mentions(doc, exclude, countries):
+    for part, place, score in _place_mentions(doc, exclude, countries, set(company_words)):
         candidate = candidates.setdefault((place.name, place.country), _Candidate(place))
         candidate.mentions += 1
         if score > candidate.mention_score:
@@ -201,7 +255,7 @@ _SUBSTATION = [
 def substation_facts(doc: Document) -> Iterator[Fact]:
     for pattern in _SUBSTATION:
         for match in pattern.finditer(doc.text):
-            name = match.group("name")
+            name = re.sub(r"^.*['’]s\s+", "", match.group("name"))  # "SSEN's Knocknagael"
             if is_common_word(name) or name.casefold() in {"national grid", "the", "a", "rte"}:
                 continue
             yield doc.fact("substation", name, match.start(), match.end(), 0.75)
@@ -211,20 +265,32 @@ def substation_facts(doc: Document) -> Iterator[Fact]:
 _GENERIC_SITES = r"site(?: industriel)?|terrain|emprise|zone|complexe|parc|campus"
 _FORMER_SITES = (
     r"usine|base(?: aérienne)?|aéroport|aérodrome|centrale|hôpital|caserne|mine|raffinerie|entrepôt|papeterie"
-    r"|aciérie|sucrerie|imprimerie|carrière|gare|halle|hypermarché|centre commercial|friche"
+    r"|aciérie|sucrerie|imprimerie|carrière|gare|halle|hypermarché|centre commercial|friche|teinturerie|filature"
+    r"|tissage|brasserie|laiterie|fonderie|verrerie|cimenterie|scierie|tannerie|abattoir|décharge|cokerie"
+    r"|chantier naval|site militaire|terrain militaire|laminoir|haut[- ]fourneau|usine sidérurgique|stade|prison"
+    r"|hippodrome|golf|zone portuaire"
 )
 _FORMER_FR = re.compile(
     rf"\bancien(?:ne)?s?\s+(?:(?P<generic>{_GENERIC_SITES})|(?P<kind>{_FORMER_SITES}))"
     rf"(?P<detail>(?:\s+(?!de\b|du\b|d['’])[a-zà-ÿ]+){{0,2}}?(?:\s+à\s+[a-zà-ÿ]+)?)"
-    rf"(?:\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|des\s+)?(?P<name>{NAME}))?"
+    rf"(?:[^\S\n]+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|des\s+)?(?P<name>{NAME}))?"
 )
 _EN_FORMER_SITES = (
     r"steelworks|steel ?works|steel mill|works|plant|factory|airfield|airport|air ?base|base|power station"
     r"|power plant|mine|colliery|quarry|refinery|warehouse|depot|landfill|hospital|barracks|mill|printworks"
     r"|gasworks|shopping centre|mall|retail park|distribution centre|car plant|site|industrial site|golf course"
+    r"|distillery|brewery|paper mill|smelter|foundry|shipyard|dockyard|naval base|army base|RAF base|prison"
+    r"|racecourse|stadium|school|coal mine|chemical works|oil terminal|landfill site"
 )
 _FORMER_EN = re.compile(
     rf"\b(?:former|disused|old|decommissioned|redundant)\s+(?P<what>(?:[\w&-]+\s+){{0,3}}?(?:{_EN_FORMER_SITES}))\b",
+)
+# "on the site of a failed Foxconn project", "on the site of the old Didcot A power station".
+_SITE_OF_EN = re.compile(
+    r"\bsite of (?:a|an|the)\s+(?:failed|former|closed|disused|abandoned|defunct|old|shuttered|demolished"
+    r"|decommissioned|derelict)\s+(?P<what>(?:[\w&-]+\s+){0,3}?(?:"
+    + _EN_FORMER_SITES
+    + r"|project|development|scheme))\b"
 )
 _BROWNFIELD = re.compile(r"\b(?:friches?\s+industrielles?|brownfield(?: site| land)?)\b", _I)
 
@@ -237,7 +303,11 @@ def former_use_facts(doc: Document) -> Iterator[Fact]:
         else:
             value = " ".join(part for part in (match.group("kind"), detail, name) if part)
         if value:
-            yield doc.fact("former_use", value, match.start(), match.end(), 0.75 if name else 0.6)
+            # "l'ancienne centrale à charbon Émile-Huchet" says more than "l'ancienne centrale de Saint-Avold".
+            confidence = (0.75 if name else 0.6) + (0.05 if detail else 0)
+            yield doc.fact("former_use", value, match.start(), match.end(), confidence)
+    for match in _SITE_OF_EN.finditer(doc.text):
+        yield doc.fact("former_use", match.group("what"), match.start(), match.end(), 0.75)
     for match in _FORMER_EN.finditer(doc.text):
         what = match.group("what")
         what = re.sub(r"\s+(?:site)$", "", what) if " " in what else what

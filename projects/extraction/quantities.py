@@ -68,11 +68,19 @@ _JOB_NOUNS = (
     r"emplois|jobs|postes|positions|roles|workers|salariés|employés|employees|staff|ouvriers|recrutements"
     r"|embauches|personnes|people|CDI"
 )
+# Up to two qualifying words before the noun ("2,300 union construction jobs", "350 full-time roles"),
+# but no preposition or article, which would tie the number to something else ("5 years of jobs").
+_JOB_QUALIFIER = r"(?!(?:of|in|for|and|or|the|to|by|on|at|with|et|ou|de|des|du|à|en|par|au|aux|sur|avec)\s)[a-zà-ÿ-]+"
 _JOBS = re.compile(
-    r"\s(?:(?:de|d['’])\s?)?(?P<words>(?:(?:nouveaux|new|additional|full-time|part-time|permanent|direct|indirect"
-    r"|local|construction|skilled|highly[- ]skilled|high-quality|long-term|temporary|operational|on-site"
-    rf"|high-paying|quality)\s)*(?:{_JOB_NOUNS})(?:\s(?:permanents?|pérennes|durables|directs?|indirects?"
-    r"|temporaires|induits))*)\b",
+    rf"\s(?:(?:de|d['’])\s?)?(?P<words>(?:{_JOB_QUALIFIER}\s){{0,2}}(?:{_JOB_NOUNS})(?:\s(?:permanents?|pérennes"
+    r"|durables|directs?|indirects?|temporaires|induits))*)\b",
+    _I,
+)
+# "employ 60 people once running and 400 during construction": the second number borrows the noun.
+_JOBS_ELLIPSIS_BEFORE = re.compile(rf"\b(?:{_JOB_NOUNS})\b[^.;\d]{{0,40}}\b(?:and|et)\s+$", _I)
+_JOBS_ELLIPSIS_AFTER = re.compile(
+    r"\s+(?P<words>(?:during|pendant|lors)\s+(?:the\s+|de\s+la\s+|des\s+|du\s+)?(?:construction|build\w*|travaux"
+    r"|chantier)|(?:once|une fois)\s+(?:running|open|operational|en service|opérationnel\w*))",
     _I,
 )
 
@@ -83,7 +91,10 @@ _AREA_UNITS = [
     (r"m²|m2|mètres? carrés|square met(?:re|er)s|sq\.? ?m|sqm", FLOOR, 1.0, "m2"),
     (r"square[- ]f(?:ee|oo)t|sq\.? ?ft|pieds carrés", FLOOR, 0.09290304, "m2"),
 ]
+# "2 million sq ft", "1.1m square feet": a scale word between the number and the unit.
+_AREA_SCALES = {"million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "thousand": 1e3, "k": 1e3}
 _AREA = re.compile(
+    r"(?:\s?(?P<scale>millions?|mn|m|thousand|k)\b)?"
     r"\s?-?\s?(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, *_) in enumerate(_AREA_UNITS)) + r")(?![\w²])",
     _I,
 )
@@ -127,7 +138,9 @@ def _money(text: str, number: Number) -> Quantity | None:
 def _jobs(text: str, number: Number) -> Quantity | None:
     match = _JOBS.match(text, number.end)
     if not match:
-        return None
+        match = _JOBS_ELLIPSIS_AFTER.match(text, number.end)
+        if not (match and _JOBS_ELLIPSIS_BEFORE.search(text, max(number.start - 80, 0), number.start)):
+            return None
     return Quantity(JOBS, number.value, number.start, match.end(), words=match.group("words"))
 
 
@@ -135,9 +148,12 @@ def _area(text: str, number: Number) -> Quantity | None:
     match = _AREA.match(text, number.end)
     if not match:
         return None
+    scale = _AREA_SCALES[match.group("scale").casefold()] if match.group("scale") else 1.0
+    value = number.ambiguous_decimal if scale > 1 and number.ambiguous_decimal is not None else number.value
     for i, (_, kind, factor, unit) in enumerate(_AREA_UNITS):
         if match.group(f"u{i}"):
-            return Quantity(kind, number.value * factor, number.start, match.end(), unit, words=match.group(f"u{i}"))
+            words = match.group(f"u{i}")
+            return Quantity(kind, value * scale * factor, number.start, match.end(), unit, words=words)
     return None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from . import context
 from .document import Document
 from .facts import Fact
 
@@ -29,8 +30,15 @@ _ORDER = [
 
 _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
     (ANNOUNCED, 0.7, re.compile(r"\b(?:annonc\w+|announc\w+|unveil\w+|dévoil\w+|officialis\w+)\b", _I)),
+    # A plan stated in the future ("will invest $3bn to build", "va investir", "plans a 90MW campus").
+    (ANNOUNCED, 0.55, re.compile(
+        r"\b(?:(?:will|would|to|plans to|va|vont|compte|prévoit d['’]|souhaite) (?:invest|spend|build|develop"
+        r"|investir|construire|implanter|développer)|plans (?:a|an|for a)\b|a présenté son projet"
+        r"|(?:a|the|its|their) planned\b|(?:son|leur) futur (?:campus|data ?center|centre))", _I)),
     (PLANNING, 0.55, re.compile(
-        r"\b(?:permis de construire (?:a été |ont été )?déposés?|dépôt du permis|demande de permis|enquête publique"
+        r"\b(?:permis de construire (?:a été |ont été )?déposés?"
+        r"|(?:filed|files|lodged|lodges|submits) (?:plans|an application|a planning)|dépôt du permis"
+        r"|demande de permis|enquête publique"
         r"|concertation préalable|planning application|submitted plans|plans? (?:were|have been|has been) submitted"
         r"|seeks? (?:planning )?permission|development consent|nationally significant infrastructure"
         r"|pre-application|en cours d['’]instruction|à l['’]étude|under consideration)\b", _I)),
@@ -40,12 +48,16 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|(?:a|ont) (?:accordé|délivré|signé) (?:le|son|leur) permis"
         r"|(?:granted|approved|gave|given)\s+(?:outline\s+|full\s+|detailed\s+)?(?:planning\s+)?"
         r"(?:permission|consent|approval)"
-        r"|project approved|plans approved"
+        r"|project approved|plans approved|(?:council|committee|board|commission|supervisors|councillors)"
+        r"(?:\s+\S+){0,4}?\s+(?:approves?|approved|voted(?: \S+)? to approve|backs|backed)"
+        r"|(?:a|ont) (?:approuvé|validé|autorisé) (?:le|ce) projet"
         r"|obtenu (?:le|son|les) permis|autorisation (?:environnementale )?(?:a été )?(?:accordée|délivrée)"
         r"|feu vert|(?:planning permission|planning consent|consent|approval|permission) (?:was |has been |had been )?"
         r"(?:granted|given|secured|approved)|(?:was|were|has been|have been) approved|green light|go-ahead)\b", _I)),
     (CONSTRUCTION, 0.75, re.compile(
-        r"\b(?:en (?:cours de )?construction|en chantier|travaux (?:ont |avaient )?(?:débuté|commencé|démarré)"
+        r"\b(?:en (?:cours de )?construction|en chantier"
+        r"|(?:travaux|chantier)(?:\s+\S+){0,5}?\s+(?:ont |a |avaient |avait )?(?:débuté|commencé|démarré)"
+        r"|premiers coups de (?:pelle|pioche)|coup d['’]envoi (?:des travaux|du chantier)"
         r"|travaux (?:sont )?en cours|première pierre|under construction|construction (?:began|started|has started"
         r"|has begun|is underway|is under way|under ?way|in progress|work (?:began|started|is underway))"
         r"|broke ground|ground-?breaking"
@@ -62,8 +74,11 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         _I)),
     (CANCELLED, 0.75, re.compile(
         r"\b(?:projet (?:a été |est )?(?:abandonné|annulé)|abandonne(?:nt)? (?:le|son) projet|renonc\w+ (?:à|au) "
-        r"(?:son |ce |le )?projet|(?:was|has been|were) (?:cancelled|canceled|scrapped|withdrawn|dropped)"
-        r"|pulled the plug|scrapped (?:the|its|their) plans?)\b", _I)),
+        r"(?:son |ce |le )?projet|(?:a été|est|ont été|sont) (?:définitivement )?(?:abandonné|annulé)e?s?"
+        r"|ne verra pas le jour|walk(?:s|ed)? away from|pull(?:s|ed)? out of|pull(?:s|ed)? (?:the )?plug"
+        r"|(?:has|have|had) (?:scrapped|cancelled|canceled|abandoned|dropped)"
+        r"|(?:was|has been|were) (?:cancelled|canceled|scrapped|withdrawn|dropped)"
+        r"|scrapped (?:the|its|their) plans?)\b", _I)),
     (DECOMMISSIONED, 0.6, re.compile(
         r"\b(?:data ?cent(?:er|re) (?:was |has been )?decommissioned|démantèlement du (?:data ?center|centre))\b",
         _I)),
@@ -84,10 +99,19 @@ _PARTIAL = re.compile(
 )
 
 
+# A pause or a cancellation must be about the project, not "new grid connections are on hold".
+_PROJECT_WORDS = re.compile(
+    rf"{context.DATA_CENTRE.pattern}|\b(?:plans?|construction|travaux|chantier|development|développement|work)\b",
+    _I,
+)
+
+
 def _signals(doc: Document) -> Iterator[tuple[str, float, int, int]]:
     for status, confidence, pattern in _SIGNALS:
         for match in pattern.finditer(doc.text):
             clause = doc.clause_text(match.start(), match.end())
+            if status in (SHELVED, CANCELLED) and not _PROJECT_WORDS.search(doc.sentence_text(match.start())):
+                continue
             # An announcement or a plan may be in the future tense, but not negated.
             guard = _NEGATED if status in (ANNOUNCED, PLANNING) else _NOT_PRESENT
             if guard.search(clause):

@@ -1,0 +1,290 @@
+"""Press forms of figures, dates, statuses and roles, one short sentence each (texts written for these tests)."""
+
+import pytest
+
+from projects.extraction import extract_facts
+
+
+def value(text, field):
+    return extract_facts(text).value(field)
+
+
+def facts(text, field):
+    return extract_facts(text).get(field)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("Le groupe annonce un investissement de 1,5 milliard d'euros dans son campus.", 1.5e9, "EUR"),
+        ("Le data center sera construit pour un montant de 300 M€.", 3e8, "EUR"),
+        ("The company will invest €1.2bn in the data centre campus.", 1.2e9, "EUR"),
+        ("The developer will invest US$2 billion in the data center.", 2e9, "USD"),
+        ("The £1bn data centre project was unveiled today.", 1e9, "GBP"),
+        ("Le projet représente un investissement de 4 milliards de dollars.", 4e9, "USD"),
+        ("Le projet, estimé à 250 millions d'euros, devait ouvrir en 2027.", 2.5e8, "EUR"),
+    ],
+)
+def test_investment_forms(text, amount, currency):
+    (fact,) = facts(text, "investment")
+    assert (fact.value, fact.currency) == (amount, currency)
+
+
+@pytest.mark.parametrize(
+    ("text", "megawatts"),
+    [
+        ("The campus will have a capacity of 1 GW.", 1000),
+        ("Le campus aura une capacité de 1,2 GW.", 1200),
+        ("Le campus démarrera à 200 MW et atteindra jusqu'à 1 GW à terme.", 1000),
+        ("The campus will offer 100MW initially, rising to 500MW.", 500),
+        ("Le data center aura une puissance de 150 MW IT.", 150),
+        ("The facility will offer 200 MW of IT load.", 200),
+        ("The developer plans a 1GW campus in Texas.", 1000),
+    ],
+)
+def test_capacity_forms(text, megawatts):
+    assert value(text, "capacity_mw") == megawatts
+
+
+def test_capacity_of_the_companys_other_sites_is_not_the_projects():
+    text = (
+        "Alpenwatt va construire un campus de 300 MW à Saint-Avold. "
+        "Alpenwatt exploite déjà cinq data centers en Suisse, pour une capacité totale de 80 MW."
+    )
+    assert [f.value for f in facts(text, "capacity_mw")] == [300]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("Le bâtiment fera 18 000 m² de surface de plancher.", "floor_area_m2", 18000),
+        ("Le bâtiment s'étendra sur 120.000 m2.", "floor_area_m2", 120000),
+        ("QTS files plans for a 2 million sq ft data center campus.", "floor_area_m2", 185806.08),
+        ("The data center campus will span 300 acres.", "site_area_ha", 121.4057),
+        ("Le campus s'étendra sur un terrain de 2 km².", "site_area_ha", 200),
+    ],
+)
+def test_area_forms(text, field, expected):
+    assert value(text, field) == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("Le data center sera opérationnel en 2027.", 2027),
+        ("La mise en service du data center interviendra courant 2026.", 2026),
+        ("Le data center doit ouvrir fin 2028.", 2028),
+        ("The data centre will be operational by the end of 2027.", 2027),
+        ("The facility is due to open in the second half of 2026.", 2026),
+        ("The campus is expected to be operational in 2029.", 2029),
+        ("La mise en service du campus est prévue en 2028.", 2028),
+        ("La mise en service de la première tranche est attendue au second semestre 2027.", 2027),
+        ("Les travaux démarreront en septembre pour une ouverture prévue au printemps 2026.", 2026),
+        ("Le bâtiment est opérationnel depuis mai 2025.", 2025),
+    ],
+)
+def test_operational_year_forms(text, year):
+    assert value(text, "operational_year") == year
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Microsoft expects the data center to create 2,300 union construction jobs by 2025.",
+        "Le groupe va investir 5 milliards d'euros dans le campus d'ici 2030.",
+        "Les travaux du data center démarreront en 2026.",
+        "Investment in European data centres is expected to reach €100bn by 2030.",
+    ],
+)
+def test_years_that_are_not_an_opening(text):
+    assert value(text, "operational_year") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("The company expects the data center to create 2,300 union construction jobs.", "jobs_construction", 2300),
+        ("The project will create 350 full-time jobs.", "jobs_permanent", 350),
+        ("Le projet créera une cinquantaine d'emplois permanents.", "jobs_permanent", 50),
+        ("The facility will employ 60 people once running and 400 during construction.", "jobs_construction", 400),
+        ("The facility will employ 60 people once running and 400 during construction.", "jobs_permanent", 60),
+    ],
+)
+def test_jobs_forms(text, field, expected):
+    assert value(text, field) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Le projet a obtenu son permis de construire.", "permitted"),
+        ("Mesa City Council approves $1bn data center near airport.", "permitted"),
+        ("Les travaux ont débuté en janvier sur le site.", "construction"),
+        ("Les travaux du campus de données ont débuté lundi.", "construction"),
+        ("The project has been scrapped.", "cancelled"),
+        ("Le projet de data center a été abandonné.", "cancelled"),
+        ("Kestrel Digital walks away from its Dublin data centre scheme.", "cancelled"),
+        ("Le projet de data center a été mis en pause.", "shelved"),
+        ("The data centre project has been paused.", "shelved"),
+        ("The data centre is now live.", "operational"),
+        ("Le data center est opérationnel depuis 2023.", "operational"),
+        ("QTS files plans for a data center campus in Fayetteville.", "planning"),
+        ("The company said it would invest $6.5 billion to build a data center campus.", "announced"),
+        ("Fjellkraft will host the servers at its planned campus near Narvik.", "announced"),
+    ],
+)
+def test_status_forms(text, status):
+    assert value(text, "status") == status
+
+
+def test_grid_connections_on_hold_do_not_shelve_a_project():
+    assert value("In Ireland, new grid connections around Dublin are effectively on hold.", "status") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("Le projet est porté par Hautval Energies.", "Hautval Energies", "developer"),
+        ("Le site sera exploité par Polderhost.", "Polderhost", "operator"),
+        ("The campus will be built by Kier, and Polderhost, which will operate the site, is pleased.", "Polderhost",
+         "operator"),
+        ("Le raccordement sera assuré par RTE.", "RTE", "grid_operator"),
+        ("The substation is owned by National Grid.", "National Grid", "grid_operator"),
+        ("Le projet est financé par le fonds Horizon Infrastructures.", "Horizon Infrastructures", "investor"),
+        ("Le campus hébergera les serveurs de Mistral AI.", "Mistral AI", "tenant"),
+        ("Le campus hébergera les serveurs de l'éditeur d'IA français Lumina AI.", "Lumina AI", "tenant"),
+        ("The Blackstone-owned firm did not disclose a figure.", "Blackstone", "owner"),
+        ("Developer Elsham Park, backed by Northgate Capital, plans four buildings.", "Elsham Park", "developer"),
+    ],
+)  # fmt: skip
+def test_organization_roles(text, name, role):
+    found = {f.value: f.role for f in facts(text, "organization")}
+    assert found.get(name) == role, found
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Vantor Cloud to spend $6.5 billion on Texas AI data center campus", "Vantor Cloud"),
+        ("Kestrel Digital had applied to the council for permission.", "Kestrel Digital"),
+        ("Le spécialiste de l'hébergement Sudalys a inauguré son data center.", "Sudalys"),
+        ("Des riverains, au sein de l'association Herblinois Vigilants, contestent le projet.", "Herblinois Vigilants"),
+        ("Lannion-Trégor Communauté accompagne le projet.", "Lannion-Trégor Communauté"),
+        ("La Métropole européenne de Lille soutient le dossier.", "Métropole européenne de Lille"),
+        ("Plans were filed with Redcar and Cleveland Borough Council.", "Redcar and Cleveland Borough Council"),
+    ],
+)
+def test_organization_forms(text, name):
+    assert name in [f.value for f in facts(text, "organization")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The campus will scale to 100MW, the company said.",
+        "Fos-sur-Mer, qui compte 16 000 habitants, accueille déjà plusieurs projets.",
+        "The deal was signed with French AI company Mistral AI.",
+    ],
+)
+def test_not_organizations(text):
+    names = [f.value for f in facts(text, "organization")]
+    assert not {"MW", "Fos-sur-Mer", "French AI", "French"} & set(names), names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La France compte 300 data centers.",
+        "The UK's data centres consumed 5 TWh last year.",
+        "Le marché devrait atteindre 10 milliards d'euros en 2030.",
+        "The company's revenue of $5bn rose 10%.",
+        "The town has a population of 20,000.",
+        "There will be 200 workers on site each day.",
+        "The tenant will take 30% of the capacity.",
+        "The data centre targets a PUE of 1.2.",
+        "The operator signed a 20-year lease on the data centre.",
+        "Contact: 01 23 45 67 89 or +44 20 7946 0958.",
+        "Article 123456 - data centre news",
+        "The company, founded in 1998, runs the data centre.",
+        "Take-up across the five markets reached a record 1,100MW.",
+        "En cause : le coût du raccordement au réseau électrique, chiffré par RTE à 35 millions d'euros.",
+    ],
+)
+def test_negatives_give_no_figure(text):
+    produced = [f.field for f in extract_facts(text).facts if f.field not in ("organization", "municipality")]
+    assert produced == []
+
+
+LEAD_MICROSOFT = (
+    "Microsoft said on Wednesday it would invest $3.3 billion through 2026 to build cloud computing and AI "
+    "infrastructure in Mount Pleasant, Wisconsin, on the site of a failed Foxconn project. The company expects "
+    "the data center to create 2,300 union construction jobs by 2025 and 2,000 permanent jobs over time."
+)
+LEAD_FERRYBRIDGE = (
+    "Plans for a 90MW data centre at the former Ferrybridge power station near Knottingley, West Yorkshire, have "
+    "been approved by Wakefield Council. Construction would begin in early 2026, with the first phase operational "
+    "by 2028."
+)
+
+
+def test_investment_horizon_and_job_dates_are_not_the_opening():
+    extraction = extract_facts(LEAD_MICROSOFT)
+    assert extraction.value("investment") == 3.3e9
+    assert extraction.value("operational_year") is None
+    assert extraction.value("jobs_construction") == 2300
+    assert extraction.value("jobs_permanent") == 2000
+    assert extraction.value("former_use") == "Foxconn project"
+    assert extraction.value("municipality") == "Mount Pleasant"
+
+
+def test_site_named_after_a_former_power_station():
+    extraction = extract_facts(LEAD_FERRYBRIDGE)
+    assert extraction.value("capacity_mw") == 90
+    assert extraction.value("former_use") == "Ferrybridge power station"
+    assert extraction.value("municipality") == "Ferrybridge"
+    assert extraction.value("operational_year") == 2028
+    assert extraction.value("status") == "permitted"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("OSLO, Sept 8 (Reuters) - Fjellkraft Data plans a 1 GW campus near Narvik in northern Norway.", "Narvik"),
+        (
+            "Vantor plans a campus near Abilene, Texas.\n\n(Reporting by a correspondent in Houston; Editing by X)",
+            "Abilene",
+        ),
+        ("Phoenix, Jan 14 - Mesa's city council approved a data center campus.", "Mesa"),
+        (
+            "Operator Glenmore Compute has switched on its campus near Inverness in Scotland. "
+            "The UK's total data centre capacity is mostly around London. Glenmore, founded in 2019, is growing.",
+            "Inverness",
+        ),
+    ],
+)
+def test_municipality_is_the_site_not_the_dateline(text, place):
+    assert value(text, "municipality") == place
+
+
+def test_announcement_date_from_a_dated_statement():
+    text = "The company said on 14 March 2025 that the data centre would cost £4.5bn."
+    assert value(text, "announced_on") == "2025-03-14"
+
+
+def test_announcement_at_a_summit_is_dated():
+    text = "Annoncé en mai 2024 lors du sommet Choose France, le projet représentait 4 milliards de dollars."
+    assert value(text, "announced_on") == "2024-05"
+
+
+def test_former_use_vocabulary():
+    assert value("Le data center s'installera sur l'ancienne teinturerie Lemaire.", "former_use") == (
+        "teinturerie Lemaire"
+    )
+    assert value("The facility sits on 30 hectares of a former distillery.", "former_use") == "distillery"
+
+
+def test_names_do_not_run_across_lines():
+    text = (
+        "Un campus de 300 MW sur le site de l'ancienne centrale de Saint-Avold\n\nLe développeur a annoncé le projet."
+    )
+    assert "\n" not in value(text, "former_use")
