@@ -1,6 +1,7 @@
 """Sources, organizations, substations, indicators, and the project's parts on their own."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -8,7 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from core.admin import TrackedAdminMixin, TrackedInlineMixin
+from core.models import ConcurrentEditError
 from projects.admin.claims import SourceClaimInline, save_claim_formset
+from projects.fetching import FetchError, fetch_article
+from projects.ingestion import ingest_source
 from projects.models import (
     Claim,
     GridConnection,
@@ -31,6 +35,7 @@ class SourceAdmin(TrackedAdminMixin, admin.ModelAdmin):
     search_fields = ("title", "publisher", "author", "url")
     ordering = ("-published_on", "title")
     inlines = (SourceClaimInline,)
+    actions = ("extract_facts",)
     fieldsets = (
         (None, {"fields": ("url", "title", ("publisher", "author"), ("language", "published_on", "retrieved_at"))}),
         (_("Text"), {"fields": ("text",), "classes": ("collapse",)}),
@@ -51,6 +56,43 @@ class SourceAdmin(TrackedAdminMixin, admin.ModelAdmin):
             save_claim_formset(request, formset)
         else:
             super().save_formset(request, form, formset, change)
+
+    def has_extract_permission(self, request):
+        return request.user.has_perm("projects.add_claim")
+
+    @admin.action(description=_("Extract facts as proposed claims"), permissions=["extract"])
+    def extract_facts(self, request, queryset):
+        """Read each source (fetching its URL when it has no text yet) and propose its facts for review."""
+        for source in queryset:
+            try:
+                if not source.text.strip() and source.url:
+                    source.text = fetch_article(source.url).text
+                    source.save(update_fields=["text"])
+                if not source.text.strip():
+                    raise FetchError(_("the source has neither text nor an address to fetch it from."))
+                result = ingest_source(source=source)
+            except (FetchError, ValidationError, ConcurrentEditError) as error:
+                messages.error(
+                    request, _("%(source)s: nothing extracted: %(error)s") % {"source": source, "error": error}
+                )
+                continue
+            queue = f"{reverse('admin:projects_claim_changelist')}?{urlencode({'source__id__exact': source.pk})}"
+            how = _("new draft project") if result.project_created else result.match_reason
+            messages.success(
+                request,
+                format_html(
+                    _(
+                        "{source}: {count} proposed claims ({conflicts} in conflict) on “{project}” ({how}). "
+                        '<a href="{queue}">Review them</a>.'
+                    ),
+                    source=source,
+                    count=len(result.claims),
+                    conflicts=len(result.conflicts),
+                    project=result.project,
+                    how=how,
+                    queue=queue,
+                ),
+            )
 
 
 class RelationshipInline(TrackedInlineMixin, admin.TabularInline):
