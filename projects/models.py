@@ -566,6 +566,38 @@ class Project(SluggedModel):
             raise ValidationError({"longitude": _("Give both latitude and longitude, or neither.")})
 
 
+# A project's own editable fields, in the order forms, the API and spreadsheets show them.
+PROJECT_FIELDS = (
+    "slug",
+    "name",
+    "aliases",
+    "description",
+    "kind",
+    "status",
+    "country",
+    "region",
+    "municipality",
+    "address",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "site_area_ha",
+    "floor_area_m2",
+    "former_use",
+    "capacity_mw",
+    "capacity_basis",
+    "investment_amount",
+    "investment_currency",
+    "investment_year",
+    "jobs_permanent",
+    "jobs_construction",
+    "announced_on",
+    "announced_precision",
+    "operational_year",
+    "last_verified_on",
+)
+
+
 class ProjectStatusChange(TrackedModel):
     """A dated step in the project's lifecycle (not an edit date: when it happened)."""
 

@@ -14,38 +14,9 @@ from import_export import fields, resources, widgets
 from core.admin import adopt_saved, field_values
 from core.changes import actor
 from projects import services
-from projects.models import Project
+from projects.models import PROJECT_FIELDS, Project
 
-COLUMNS = (
-    "slug",
-    "name",
-    "aliases",
-    "kind",
-    "status",
-    "description",
-    "country",
-    "region",
-    "municipality",
-    "address",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "site_area_ha",
-    "floor_area_m2",
-    "former_use",
-    "capacity_mw",
-    "capacity_basis",
-    "investment_amount",
-    "investment_currency",
-    "investment_year",
-    "jobs_permanent",
-    "jobs_construction",
-    "announced_on",
-    "announced_precision",
-    "operational_year",
-    "last_verified_on",
-    "version",
-)
+COLUMNS = (*PROJECT_FIELDS, "version")
 
 
 class AliasesWidget(widgets.Widget):

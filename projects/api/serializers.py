@@ -13,6 +13,7 @@ from rest_framework import serializers
 from core.models import ObjectChange
 from projects import choices, services
 from projects.models import (
+    PROJECT_FIELDS,
     Claim,
     GridConnection,
     Indicator,
@@ -283,36 +284,7 @@ PROJECT_LIST_FIELDS = (
     "last_updated",
 )
 
-PROJECT_WRITABLE_FIELDS = (
-    "slug",
-    "name",
-    "aliases",
-    "description",
-    "kind",
-    "status",
-    "country",
-    "region",
-    "municipality",
-    "address",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "site_area_ha",
-    "floor_area_m2",
-    "former_use",
-    "capacity_mw",
-    "capacity_basis",
-    "investment_amount",
-    "investment_currency",
-    "investment_year",
-    "jobs_permanent",
-    "jobs_construction",
-    "announced_on",
-    "announced_precision",
-    "operational_year",
-    "last_verified_on",
-    "is_draft",
-)
+PROJECT_WRITABLE_FIELDS = (*PROJECT_FIELDS, "is_draft")
 
 
 class ProjectListSerializer(TrackedModelSerializer):
