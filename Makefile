@@ -28,7 +28,7 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 admin-login: migrate
-	$(PY) manage.py local_admin
+	$(PY) manage.py local_admin --url http://$(HOST):$(PORT)/admin/
 
 run: assets demo admin-login
 	$(PY) manage.py setup_roles

@@ -16,8 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/", help="Where the admin is served.")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, url, **options):
         if not settings.DEBUG:
             raise CommandError("local_admin is for local development; create production users with createsuperuser.")
         User = get_user_model()
@@ -33,6 +34,6 @@ class Command(BaseCommand):
             PASSWORD_FILE.chmod(0o600)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Local admin login: http://127.0.0.1:8000/admin/  user: {username}  password: {password}"
+                f"Local admin login: {url}  user: {username}  password: {password}"
             )
         )
