@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install assets migrate demo admin-login lint format bench-extraction bench clean
+.PHONY: run test install assets migrate demo lint format bench-extraction bench clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -18,8 +18,14 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 
 install: $(BIN)/activate
 
-assets: install
-	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && npm run build; fi
+# Front-end libraries from the npm registry, rebuilt only when the manifest or sources change.
+FRONTEND_BUILD := frontend/dist/.built
+$(FRONTEND_BUILD): frontend/package.json frontend/package-lock.json $(wildcard frontend/src/* frontend/scripts/*)
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js 18 or newer"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+	touch $@
+
+assets: $(FRONTEND_BUILD)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -27,14 +33,12 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-admin-login: migrate
-	$(PY) manage.py local_admin --url http://$(HOST):$(PORT)/admin/
-
-run: assets demo admin-login
+run: install assets demo
 	$(PY) manage.py setup_roles
+	$(PY) manage.py local_admin --url http://$(HOST):$(PORT)/admin/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: assets
+test: install assets
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
@@ -48,8 +52,9 @@ format: install
 bench-extraction: install
 	$(PY) scripts/bench_extraction.py $(ARTICLES)
 
-bench: install
+bench: install assets
 	$(PY) scripts/bench_api.py
+	$(PY) scripts/bench_pages.py
 
 clean:
 	rm -rf $(VENV) staticfiles frontend/node_modules frontend/dist db.sqlite3
