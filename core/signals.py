@@ -8,12 +8,13 @@ from core.models import ObjectChange, TrackedModel
 
 
 @receiver(pre_save)
-def remember_state_before_save(sender, instance, raw=False, **kwargs):
+def remember_state_before_save(sender, instance, raw=False, using=None, **kwargs):
     if raw or not isinstance(instance, TrackedModel):
         return
     instance._prechange = None
     if instance.pk is not None and not instance._state.adding:
-        previous = sender._base_manager.filter(pk=instance.pk).first()
+        # Read from the database being written, never from a lagging replica.
+        previous = sender._base_manager.db_manager(using).filter(pk=instance.pk).first()
         instance._prechange = changes.serialize(previous) if previous is not None else None
 
 
