@@ -7,4 +7,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Data-center projects")
 
     def ready(self):
-        from projects import signals  # noqa: F401  (keeps conflict counts in step with claims)
+        from core import history
+        from projects import services, signals  # noqa: F401  (signals keep conflict counts in step with claims)
+        from projects.models import Claim, Project
+
+        history.register_revert(Project, lambda project, data: services.project_update(project=project, data=data))
+        history.register_revert(Claim, lambda claim, data: services.claim_revert(claim=claim, data=data))

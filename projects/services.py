@@ -27,6 +27,8 @@ from projects.models import (
 )
 
 ClaimAttribute = choices.ClaimAttribute
+# A claim's words and notes, not its value: editing them leaves the project's figures alone.
+CLAIM_WORDING_FIELDS = frozenset({"quote", "quote_start", "quote_end", "note"})
 
 
 def check_version(instance, expected_version: int | None):
@@ -92,8 +94,30 @@ def claim_update(*, claim: Claim, data: dict, expected_version: int | None = Non
         setattr(claim, name, value)
     claim.full_clean()
     claim.save()
-    if claim.is_headline and claim.status == choices.ClaimStatus.ACCEPTED:
+    # Rewording a quote or a note must not overwrite a figure typed on the project since.
+    if claim.is_headline and claim.status == choices.ClaimStatus.ACCEPTED and data.keys() - CLAIM_WORDING_FIELDS:
         apply_claim_to_project(claim)
+    return claim
+
+
+@transaction.atomic
+def claim_revert(*, claim: Claim, data: dict) -> Claim:
+    """Bring a claim back to an earlier version's values, with the consequences of an edit.
+
+    Which claim is the headline stays the reviewers' current choice; the project shows the
+    reverted value when the claim is its headline, and a claim that is no longer accepted
+    gives the headline up as a rejection does.
+    """
+    was_headline = claim.is_headline
+    data = {name: value for name, value in data.items() if name not in ("is_headline", "in_conflict")}
+    accepted = data.get("status", claim.status) == choices.ClaimStatus.ACCEPTED
+    if not accepted:
+        data["is_headline"] = False
+    claim = claim_update(claim=claim, data=data)
+    if accepted:
+        _adopt_if_first(claim)
+    elif was_headline and claim.project_id:
+        _hand_over_headline(claim)
     return claim
 
 
@@ -122,11 +146,15 @@ def claim_reject(*, claim: Claim, user=None, note: str = "") -> Claim:
     claim.full_clean()
     claim.save()
     if was_headline and claim.project_id:
-        # Another accepted claim takes over only when it is the sole remaining value.
-        remaining = accepted_claims(claim.project_id, claim.attribute)
-        if len({c.value_key for c in remaining}) == 1:
-            claim_set_headline(claim=remaining[0])
+        _hand_over_headline(claim)
     return claim
+
+
+def _hand_over_headline(claim: Claim):
+    """Another accepted claim takes over only when it is the sole remaining value."""
+    remaining = accepted_claims(claim.project_id, claim.attribute)
+    if len({c.value_key for c in remaining}) == 1:
+        claim_set_headline(claim=remaining[0])
 
 
 @transaction.atomic

@@ -135,8 +135,27 @@ class VersionFieldMixin:
         return fieldsets
 
 
+class TrackedInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses to delete a row that someone else changed after the page was opened.
+
+    A formset skips the validation of the rows marked for deletion, so the rows' own
+    version check never runs for them; deleting a row changed since is checked here.
+    """
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            if not (self.can_delete and self._should_delete_form(form)):
+                continue
+            instance = form.instance
+            loaded = form.cleaned_data.get(VERSION_FIELD)
+            if instance.pk is not None and loaded is not None and loaded != instance.version:
+                raise forms.ValidationError(concurrent_edit_message(instance, loaded), code="concurrent_edit")
+
+
 class TrackedInlineMixin(VersionFieldMixin):
     form = TrackedModelForm
+    formset = TrackedInlineFormSet
 
 
 class TrackedAdminMixin(VersionFieldMixin):

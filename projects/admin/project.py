@@ -6,18 +6,21 @@ from itertools import groupby
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Exists
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import formats
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 
 from core.admin import TrackedAdminMixin, TrackedInlineMixin, adopt_saved, field_values, form_changes
 from core.models import ConcurrentEditError
@@ -123,6 +126,17 @@ def conflicts_of(project: Project) -> list[dict]:
         {"attribute": items[0].get_attribute_display(), "claims": items}
         for items in (list(group) for _attribute, group in groupby(claims, key=lambda claim: claim.attribute))
     ]
+
+
+class ProjectExportForm(SelectableFieldsExportForm):
+    """Columns to export, named by the field's translated name with the file's column name."""
+
+    def _get_field_label(self, resource, field_name):
+        try:
+            label = capfirst(Project._meta.get_field(field_name).verbose_name)
+        except FieldDoesNotExist:
+            return super()._get_field_label(resource, field_name)
+        return format_html("{} <code>{}</code>", label, field_name)
 
 
 class PhaseInline(TrackedInlineMixin, admin.TabularInline):
@@ -240,6 +254,7 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     )
 
     resource_classes = [ProjectResource]
+    export_form_class = ProjectExportForm
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
 

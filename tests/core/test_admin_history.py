@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import ObjectChange
-from projects import services
+from projects import choices, services
 from projects.models import Phase, Project
 from tests.factories import ProjectFactory, UserFactory
 
@@ -52,6 +52,33 @@ def test_reverting_brings_back_an_earlier_version_and_is_itself_recorded(admin_c
     assert project.capacity_mw == Decimal("200")
     revert = update_of(project, "capacity_mw").first()
     assert revert.diff == [("capacity_mw", "300", "200")] and revert.user_name == "chief"
+
+
+def test_reverting_a_headline_claim_puts_its_value_back_on_the_project(admin_client, demo):
+    claim = demo.claims.get(attribute=choices.ClaimAttribute.CAPACITY_MW, is_headline=True)
+    services.claim_update(claim=claim, data={"value_number": Decimal("710")})
+    demo.refresh_from_db()
+    assert demo.capacity_mw == Decimal("710")
+
+    # The claim was logged before it became the headline: the revert keeps the reviewers' choice.
+    creation = ObjectChange.objects.get(content_type__model="claim", object_id=claim.pk, action="create")
+    response = admin_client.post(reverse("admin:core_objectchange_revert", args=[creation.pk]))
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    demo.refresh_from_db()
+    assert claim.value_number == Decimal("700") and claim.is_headline
+    assert demo.capacity_mw == Decimal("700")
+
+
+def test_reverting_a_project_to_an_earlier_status_writes_its_status_history(admin_client):
+    project = ProjectFactory(status=choices.ProjectStatus.PLANNING)
+    services.project_update(project=project, data={"status": choices.ProjectStatus.PERMITTED})
+    services.project_update(project=project, data={"status": choices.ProjectStatus.CANCELLED})
+    permitted = update_of(project, "status").order_by("id").first()
+
+    assert admin_client.post(reverse("admin:core_objectchange_revert", args=[permitted.pk])).status_code == 302
+    statuses = list(project.status_history.order_by("id").values_list("status", flat=True))
+    assert statuses[-1] == choices.ProjectStatus.PERMITTED
 
 
 def test_a_deleted_record_is_found_and_restored_from_the_change_log(admin_client):

@@ -103,6 +103,52 @@ def test_a_stale_claim_row_is_not_written_back(admin_client, demo):
     assert claim.quote == "Corrected quote" and demo.name == "Escaudain AI data center"
 
 
+def row_index(data, prefix, instance) -> int:
+    rows = range(int(data[f"{prefix}-TOTAL_FORMS"]))
+    return next(i for i in rows if data.get(f"{prefix}-{i}-id") == str(instance.pk))
+
+
+@pytest.mark.parametrize("parts", ["claims", "roles"])
+def test_deleting_a_row_someone_changed_since_is_refused(admin_client, demo, parts):
+    page = admin_client.get(change_url(demo))
+    data = changeform_data(page)
+    row = getattr(demo, parts).order_by("pk").first()
+    row.note = "Added meanwhile"
+    row.save()
+
+    prefix = inline_prefix(page, type(row))
+    data[f"{prefix}-{row_index(data, prefix, row)}-DELETE"] = "on"
+    response = admin_client.post(change_url(demo), data)
+    assert response.status_code == 200
+    assert "was changed by" in response.content.decode()
+    assert type(row).objects.filter(pk=row.pk, note="Added meanwhile").exists()
+
+
+def test_deleting_an_unchanged_row_still_works(admin_client, demo):
+    page = admin_client.get(change_url(demo))
+    data = changeform_data(page)
+    role = demo.roles.order_by("pk").first()
+    prefix = inline_prefix(page, type(role))
+    data[f"{prefix}-{row_index(data, prefix, role)}-DELETE"] = "on"
+    assert admin_client.post(change_url(demo), data).status_code == 302
+    assert not demo.roles.filter(pk=role.pk).exists()
+
+
+def test_rewording_a_headline_claim_keeps_the_figure_typed_on_the_project(admin_client, demo):
+    services.project_update(project=demo, data={"capacity_mw": Decimal("750")})
+    claim = demo.claims.get(attribute=choices.ClaimAttribute.CAPACITY_MW, is_headline=True)
+    page = admin_client.get(change_url(demo))
+    data = changeform_data(page)
+    prefix = inline_prefix(page, Claim)
+    data[f"{prefix}-{row_index(data, prefix, claim)}-quote"] = "une capacité de 700 mégawatts"
+
+    assert admin_client.post(change_url(demo), data).status_code == 302
+    claim.refresh_from_db()
+    demo.refresh_from_db()
+    assert claim.quote == "une capacité de 700 mégawatts"
+    assert demo.capacity_mw == Decimal("750")
+
+
 def test_adding_a_project_goes_through_the_service(admin_client):
     add_url = reverse("admin:projects_project_add")
     data = changeform_data(admin_client.get(add_url))

@@ -30,3 +30,8 @@ def test_the_language_switch_sets_french_for_the_next_pages(admin_client):
     response = admin_client.post("/i18n/setlang/", {"language": "fr", "next": changelist})
     assert response.status_code == 302 and response["Location"] == changelist
     assert "Projets" in admin_client.get(changelist).content.decode()
+
+
+def test_the_export_page_names_each_column_in_french_with_its_file_name(admin_client):
+    page = admin_client.get(reverse("admin:projects_project_export"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Puissance (MW) <code>capacity_mw</code>" in page
