@@ -11,12 +11,15 @@ import math
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.filters import StrictBooleanFilter, UTCDateTimeFilter
 from core.geo import bounding_box, distance_km
 from projects import choices
 from projects.models import Project, ProjectRole
+from projects.selectors import slug_or_id
 
 MAX_RADIUS_KM = 20000.0
 DEFAULT_RADIUS_KM = 50.0
@@ -68,31 +71,6 @@ class BoundingBoxField(forms.CharField):
         if not (-90 <= min_lat <= max_lat <= 90 and -180 <= min_lon <= 180 and -180 <= max_lon <= 180):
             raise forms.ValidationError(_("The box must have MIN_LAT ≤ MAX_LAT within ±90 and longitudes within ±180."))
         return (min_lon, min_lat, max_lon, max_lat)
-
-
-class StrictBooleanSelect(forms.NullBooleanSelect):
-    def value_from_datadict(self, data, files, name):
-        return data.get(name)  # the raw value: the field tells a typo from "no filter"
-
-
-class StrictBooleanField(forms.NullBooleanField):
-    """``true`` or ``false``; any other value is an error rather than a filter silently left out."""
-
-    widget = StrictBooleanSelect
-
-    def to_python(self, value):
-        normalized = str(value).strip().lower() if value is not None else ""
-        if normalized in ("", "unknown"):
-            return None
-        if normalized in ("true", "1", "yes"):
-            return True
-        if normalized in ("false", "0", "no"):
-            return False
-        raise forms.ValidationError(_("Give true or false."), code="invalid")
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
 
 
 class PointFilter(django_filters.Filter):
@@ -178,9 +156,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         help_text=_("MIN_LON,MIN_LAT,MAX_LON,MAX_LAT."),
     )
     has_conflicts = StrictBooleanFilter(method="filter_has_conflicts", label=_("Has conflicts"))
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="last_updated", lookup_expr="gte", label=_("Updated since")
-    )
+    updated_since = UTCDateTimeFilter(field_name="last_updated", lookup_expr="gte", label=_("Updated since"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -249,20 +225,14 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_country(self, queryset, name, value):
-        codes = [code.strip().upper() for code in value.split(",") if code.strip()]
-        unknown = [code for code in codes if code not in countries]
-        if unknown:
-            raise forms.ValidationError(
-                {"country": _("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)}}
-            )
-        return queryset.filter(country__in=codes)
+        codes = country_codes(value)  # is_valid() refused unknown codes
+        return queryset.filter(country__in=codes) if codes else queryset
 
     def filter_currency(self, queryset, name, value):
         return queryset.filter(investment_currency=value.strip().upper())
 
     def filter_organization(self, queryset, name, value):
-        organization = Q(organization__id=int(value)) if value.isdigit() else Q(organization__slug=value)
-        roles = ProjectRole.objects.filter(organization, project=OuterRef("pk"))
+        roles = ProjectRole.objects.filter(**slug_or_id(value, prefix="organization__"), project=OuterRef("pk"))
         role = self.form.cleaned_data.get("role")
         if role:
             roles = roles.filter(role=role)
@@ -314,17 +284,28 @@ class ProjectFilterSet(django_filters.FilterSet):
     # Words ---------------------------------------------------------------------------------
 
     def describe(self) -> list[str]:
-        """The active filters in words, e.g. ["capacity ≥ 500 MW", "country: FR"]."""
+        """The active filters in words, values by their names for people: ["Kind: AI", "Country: France"]."""
         if not hasattr(self.form, "cleaned_data"):
             return []
         words = []
         for name, value in self.form.cleaned_data.items():
-            if value in (None, "", [], ()) or name in ("ordering",):
+            if value in (None, "", [], ()) or name == "ordering":
                 continue
-            label = self.filters[name].label or name
-            if name == "near":
-                value = f"{value[0]:.4f}, {value[1]:.4f}"
-            elif isinstance(value, list | tuple):
-                value = ", ".join(str(item) for item in value)
-            words.append(f"{label}: {value}")
+            shown = self.describe_value(name, value)
+            if shown is not None:
+                label = self.filters[name].label or name
+                words.append(_("%(label)s: %(value)s") % {"label": label, "value": shown})
         return words
+
+    def describe_value(self, name: str, value) -> str | None:
+        """One filter's value in words; None leaves the filter out of the description."""
+        if name == "near":
+            return f"{value[0]:.4f}, {value[1]:.4f}"
+        if name == "country":
+            return ", ".join(countries.name(code) or code for code in country_codes(value))
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        # status, kind, role (and whatever else a form offers as a list) by the labels of their choices
+        labels = {str(key): str(label) for key, label in getattr(self.form.fields[name].widget, "choices", ())}
+        values = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(labels.get(str(item)) or str(formats.localize(item)) for item in values)

@@ -24,6 +24,16 @@ from projects.models import (
 )
 
 
+def slug_or_id(value: str, prefix: str = "") -> dict:
+    """The lookup for a record named by its slug or its ID: a value of ASCII digits is the ID.
+
+    ``str.isdigit()`` alone also accepts digits such as "²", which ``int()`` refuses.
+    """
+    if value.isascii() and value.isdigit():
+        return {f"{prefix}pk": int(value)}
+    return {f"{prefix}slug": value}
+
+
 def project_list() -> QuerySet[Project]:
     """Projects for lists: every column a list shows lives on the project row itself."""
     return Project.objects.all()

@@ -7,6 +7,7 @@ refuses to start without ``DJANGO_SECRET_KEY``.
 import os
 from pathlib import Path
 
+import corsheaders.defaults
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -243,6 +244,9 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# A browser app revalidates its copy (ETag, If-None-Match) and backs off when throttled (Retry-After).
+CORS_ALLOW_HEADERS = (*corsheaders.defaults.default_headers, "if-none-match")
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # Production hardening, on whenever debug is off.
 if not DEBUG:

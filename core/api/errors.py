@@ -37,7 +37,8 @@ def _first_code(detail) -> str:
             return _first_code(value)
     if isinstance(detail, list) and detail:
         return _first_code(detail[0])
-    return getattr(detail, "code", "error")
+    # a form error added without a code (form.add_error(name, message)) is still invalid input
+    return getattr(detail, "code", None) or "invalid"
 
 
 def _as_api_exception(exc):

@@ -10,18 +10,27 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    """``?page=N&page_size=M``, with ``page_size`` bounded by ``API_MAX_PAGE_SIZE``."""
+class PageSizeMixin:
+    """``page_size`` bounded by ``API_MAX_PAGE_SIZE``; a value that is not a whole number of
+    at least 1 is refused, where DRF would silently give the default size."""
 
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
 
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param, "")
+        if value and not (value.isascii() and value.isdigit() and int(value) > 0):
+            raise exceptions.ValidationError({self.page_size_query_param: [_("Give a whole number of at least 1.")]})
+        return super().get_page_size(request)
 
-class CursorPagination(pagination.CursorPagination):
+
+class PageNumberPagination(PageSizeMixin, pagination.PageNumberPagination):
+    """``?page=N&page_size=M``."""
+
+
+class CursorPagination(PageSizeMixin, pagination.CursorPagination):
     """Oldest change first, so a record edited while a client pages moves ahead of the cursor and is seen again."""
 
-    page_size_query_param = "page_size"
-    max_page_size = settings.API_MAX_PAGE_SIZE
     ordering = ("last_updated", "id")
 
 

@@ -1,10 +1,13 @@
 """What every API endpoint shares, and the viewset behind each tracked resource."""
 
 from django.db import transaction
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api import conditional
@@ -27,6 +30,14 @@ class APIViewMixin:
         with actor(lambda: getattr(self.request, "user", None), source="api"):
             return super().dispatch(request, *args, **kwargs)
 
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # DRF answers an unknown ?format= with 404; it is a bad parameter like any other
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise ValidationError({"format": [_("Choose one of: %(formats)s.") % {"formats": formats}]}) from None
+
     def finalize_response(self, request, response, *args, **kwargs):
         if getattr(getattr(request, "accepted_renderer", None), "streams", False):
             # CSV and GeoJSON renderers only stream rows; an error or OPTIONS body is JSON.
@@ -45,13 +56,14 @@ class TrackedModelViewSet(APIViewMixin, SelectablePaginationMixin, viewsets.Mode
     """
 
     filter_backends = [FilterBackend]
-    lookup_value_regex = r"\d+"
     # The representation a read shows, when writes take another serializer.
     read_serializer_class = None
 
     def get_object(self):
         # Looked up once per request: the precondition and the write see the same loaded version.
         if not hasattr(self, "_object"):
+            # DRF's get_object_or_404: a value the field cannot take ("abc" for an ID) is a 404 in
+            # the error shape (the router lets any value through, not only digits)
             lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
             self._object = get_object_or_404(self.get_queryset(), **self.lookup_filter(lookup))
             self.check_object_permissions(self.request, self._object)

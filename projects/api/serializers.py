@@ -27,7 +27,7 @@ from projects.models import (
     Source,
     Substation,
 )
-from projects.selectors import figures_by_attribute, project_conflicts
+from projects.selectors import figures_by_attribute, project_conflicts, slug_or_id
 
 RECORD_FIELDS = ("id", "version", "created", "last_updated")
 
@@ -534,8 +534,7 @@ class ExtractRequestSerializer(serializers.Serializer):
     )
 
     def validate_project(self, value):
-        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
-        project = Project.objects.filter(**lookup).first()
+        project = Project.objects.filter(**slug_or_id(value)).first()
         if project is None:
             raise serializers.ValidationError(_("No project with this slug or ID."))
         return project

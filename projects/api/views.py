@@ -1,6 +1,7 @@
 """The API's endpoints: querysets come from ``projects.selectors``, writes go through ``projects.services``."""
 
 import django_filters
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -13,7 +14,8 @@ from core.api.filters import FilterBackend
 from core.api.pagination import CursorPagination
 from core.api.permissions import ReadAnyReviewWithReviewPermission
 from core.api.views import APIViewMixin, TrackedModelViewSet
-from core.models import ObjectChange
+from core.filters import UTCDateTimeFilter
+from core.models import ObjectChange, TrackedModel
 from projects import services
 from projects.api import serializers
 from projects.api.renderers import CSVRenderer, GeoJSONRenderer
@@ -33,18 +35,17 @@ from projects.models import (
     Source,
     Substation,
 )
-from projects.selectors import attach_distances, project_detail, project_list
+from projects.selectors import attach_distances, project_detail, project_list, slug_or_id
 
 
 class SlugOrIdLookupMixin:
     """``/projects/escaudain-ai-data-center/`` or ``/projects/12/``: a number is read as the ID."""
 
     lookup_field = "slug"
-    lookup_value_regex = r"[-\w]+"
     lookup_description = _("The slug, or the numeric ID (a value made of digits is read as the ID).")
 
     def lookup_filter(self, value: str) -> dict:
-        return {"pk": int(value)} if value.isdigit() else {"slug": value}
+        return slug_or_id(value)
 
 
 FORMAT_PARAMETER = OpenApiParameter(
@@ -254,17 +255,22 @@ class CapacityStatsView(APIViewMixin, generics.GenericAPIView):
         )
 
 
+def tracked_model_labels() -> list[tuple[str, str]]:
+    return sorted((model._meta.label_lower,) * 2 for model in apps.get_models() if issubclass(model, TrackedModel))
+
+
 class ChangeFilterSet(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(
+    since = UTCDateTimeFilter(
         field_name="time",
         lookup_expr="gte",
         label=_("Since"),
         help_text=_("ISO 8601 date and time, e.g. 2026-01-31T00:00:00Z: changes at or after it. Default: all."),
     )
-    object_type = django_filters.CharFilter(
+    object_type = django_filters.ChoiceFilter(
+        choices=tracked_model_labels,
         method="filter_object_type",
         label=_("Object type"),
-        help_text=_("app_label.model, e.g. projects.project."),
+        help_text=_("app_label.model of a tracked record, e.g. projects.project or projects.claim."),
     )
     action = django_filters.MultipleChoiceFilter(choices=ObjectChange.Action.choices, label=_("Action"))
 
@@ -273,7 +279,7 @@ class ChangeFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_object_type(self, queryset, name, value):
-        app_label, _dot, model = value.lower().partition(".")
+        app_label, _dot, model = value.partition(".")
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
 
 

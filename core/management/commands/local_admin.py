@@ -32,8 +32,4 @@ class Command(BaseCommand):
             user.save()
             PASSWORD_FILE.write_text(password + "\n")
             PASSWORD_FILE.chmod(0o600)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Local admin login: {url}  user: {username}  password: {password}"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(f"Local admin login: {url}  user: {username}  password: {password}"))

@@ -48,8 +48,9 @@ def test_extract_errors_name_the_field(editor_api):
     response = editor_api.post(f"/api/v1/sources/{empty.pk}/extract/")
     assert response.status_code == 400 and "text" in response.json()["error"]["fields"]
     source = SourceFactory(text=REVISED)
-    response = editor_api.post(f"/api/v1/sources/{source.pk}/extract/", {"project": "no-such-project"})
-    assert response.status_code == 400 and "project" in response.json()["error"]["fields"]
+    for project in ("no-such-project", "²"):  # "²" passes str.isdigit() yet is no ID
+        response = editor_api.post(f"/api/v1/sources/{source.pk}/extract/", {"project": project})
+        assert response.status_code == 400 and "project" in response.json()["error"]["fields"]
     assert not Claim.objects.exists()
 
 

@@ -51,7 +51,17 @@ def test_changes_filter_by_object_type_and_action(api):
     assert results[0]["after"] is None and results[0]["before"]["name"] == project.name
 
 
-@pytest.mark.parametrize(("params", "parameter"), [({"since": "yesterday"}, "since"), ({"action": "rename"}, "action")])
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"since": "yesterday"}, "since"),
+        ({"since": "9999-12-31T23:59:59-23:00"}, "since"),
+        ({"action": "rename"}, "action"),
+        ({"object_type": "projects.projet"}, "object_type"),
+        ({"object_type": "auth.user"}, "object_type"),
+        ({"page_size": "all"}, "page_size"),
+    ],
+)
 def test_invalid_changes_parameters_are_400(api, db, params, parameter):
     response = api.get(CHANGES, params)
     assert response.status_code == 400

@@ -168,6 +168,8 @@ def test_ordering_by_distance_with_distances(api, projects):
         ({"bbox": "1,2,3"}, "bbox"),
         ({"has_conflicts": "perhaps"}, "has_conflicts"),
         ({"updated_since": "last week"}, "updated_since"),
+        # past year 9999 once in UTC; PostgreSQL also refuses the -23:00 offset itself
+        ({"updated_since": "9999-12-31T23:59:59-23:00"}, "updated_since"),
         ({"ordering": "colour"}, "ordering"),
         ({"ordering": "distance"}, "ordering"),
     ],
@@ -176,5 +178,17 @@ def test_invalid_value_is_a_400_naming_the_parameter(api, projects, params, para
     response = api.get(LIST, params)
     assert response.status_code == 400, response.content
     error = response.json()["error"]
+    assert isinstance(error["code"], str) and error["code"]  # never null, even for a rule across parameters
     assert parameter in error["fields"]
     assert all(isinstance(message, str) for message in error["fields"][parameter])
+
+
+def test_organization_made_of_other_digits_is_a_slug(api, projects):
+    """ "²" passes str.isdigit() but is no ID: it names no organization rather than failing."""
+    response = api.get(LIST, {"organization": "²"})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+def test_updated_since_reads_any_offset(api, projects):
+    assert api.get(LIST, {"updated_since": "2000-01-01T00:00:00-20:00"}).json()["count"] == 3

@@ -160,7 +160,21 @@ def test_errors_of_a_download_are_json(demo, api):
 
 def test_formats_are_offered_on_lists_only(demo, api):
     response = api.get(f"{LIST}{demo.slug}/", {"format": "csv"})
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert "format" in response.json()["error"]["fields"]
+
+
+def test_unknown_format_is_a_400_naming_it(demo, api):
+    response = api.get(LIST, {"format": "xml"})
+    assert response.status_code == 400
+    assert "csv" in response.json()["error"]["fields"]["format"][0]
+
+
+@pytest.mark.parametrize("page_size", ["0", "-1", "ten", "1e3"])
+def test_page_size_must_be_a_positive_whole_number(api, db, page_size):
+    response = api.get(LIST, {"page_size": page_size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()["error"]["fields"]
 
 
 def test_page_size_is_bounded(api, db, monkeypatch):

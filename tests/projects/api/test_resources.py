@@ -3,7 +3,7 @@
 import pytest
 
 from core.models import ObjectChange
-from projects.models import Organization
+from projects.models import Indicator, Organization
 from tests.factories import OrganizationFactory, ProjectFactory, SourceFactory, SubstationFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,32 @@ def test_anonymous_writes_are_refused_on_every_resource(api, resource):
     response = api.post(f"/api/v1/{resource}/", {"name": "x"}, format="json")
     assert response.status_code == 401
     assert Organization.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("resource", "params", "parameter"),
+    [
+        ("claims", {"in_conflict": "maybe"}, "in_conflict"),
+        ("claims", {"is_headline": "yes please"}, "is_headline"),
+        ("indicators", {"is_forecast": "perhaps"}, "is_forecast"),
+    ],
+)
+def test_invalid_boolean_filters_are_400(api, resource, params, parameter):
+    response = api.get(f"/api/v1/{resource}/", params)
+    assert response.status_code == 400
+    assert parameter in response.json()["error"]["fields"]
+
+
+def test_boolean_filters_still_filter(api):
+    source = SourceFactory()
+    for is_forecast in (True, False):
+        Indicator.objects.create(name="Cloud use", value=75, unit="%", source=source, is_forecast=is_forecast)
+    assert api.get("/api/v1/indicators/", {"is_forecast": "true"}).json()["count"] == 1
+    assert api.get("/api/v1/indicators/", {"is_forecast": ""}).json()["count"] == 2
+
+
+@pytest.mark.parametrize("path", ["claims/abc/", "claims/²/", "organizations/²/", "substations/²/", "phases/1x/"])
+def test_malformed_ids_are_404_in_the_error_shape(api, path):
+    response = api.get(f"/api/v1/{path}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

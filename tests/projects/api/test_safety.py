@@ -50,6 +50,19 @@ def test_reads_are_open_to_configured_origins(api, cors):
     assert "Access-Control-Allow-Origin" not in other
 
 
+def test_browser_apps_can_revalidate_across_origins(api, cors):
+    project = ProjectFactory()
+    preflight = api.options(
+        f"/api/v1/projects/{project.slug}/",
+        HTTP_ORIGIN="https://maps.example.org",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match",
+    )
+    assert "if-none-match" in preflight["Access-Control-Allow-Headers"]
+    response = api.get(f"/api/v1/projects/{project.slug}/", HTTP_ORIGIN="https://maps.example.org")
+    assert "etag" in response["Access-Control-Expose-Headers"].lower()
+
+
 def test_writes_are_not_allowed_across_origins(api, cors):
     preflight = api.options(
         "/api/v1/projects/",
