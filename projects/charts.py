@@ -31,10 +31,24 @@ STATUS_COLOURS = {
 }
 BAR_COLOUR = "#2166ac"
 
+# Capacities the map legend draws a circle for, so readers can size up the markers.
+SIZE_KEY_MW = (10, 100, 500, 1000)
+
+
+def marker_radius(megawatts) -> float:
+    """A map circle's radius in pixels, for the map data and its legend alike. It grows with
+    the square root of the MW, so circle areas compare like capacities; capped so a campus
+    does not hide a region, and projects with no MW figure stay visible."""
+    if not megawatts:
+        return 4
+    return round(min(4 + math.sqrt(float(megawatts)) * 0.6, 32), 1)
+
+
 WIDTH = 640
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 36
 ROW_HEIGHT = 26
 LABEL_WIDTH = 150
+CHAR_WIDTH = 7.5  # a bold digit at the charts' 12px, in SVG units, to tell whether a label fits
 
 
 def format_number(value, decimals: int = 0) -> str:
@@ -45,12 +59,15 @@ def format_number(value, decimals: int = 0) -> str:
 
 
 def format_compact(value) -> str:
-    """Large amounts shortened for chart labels (5 bn); tables keep every digit."""
+    """Large amounts shortened for headlines and chart labels (5 bn, 2.4 bn, 62 k); tables keep
+    every digit."""
     value = float(value or 0)
-    if value >= 1e9:
-        return _("%(value)s bn") % {"value": format_number(value / 1e9, 1 if value < 1e10 else 0)}
-    if value >= 1e6:
-        return _("%(value)s m") % {"value": format_number(value / 1e6, 1 if value < 1e7 else 0)}
+    for threshold, template in ((1e9, _("%(value)s bn")), (1e6, _("%(value)s m")), (1e4, _("%(value)s k"))):
+        if value >= threshold:
+            shortened = value / threshold
+            # one decimal below ten (2.4 bn), none above or when it would be ".0"
+            decimals = 1 if shortened < 10 and round(shortened, 1) != round(shortened) else 0
+            return template % {"value": format_number(shortened, decimals)}
     return format_number(value)
 
 
@@ -96,6 +113,7 @@ class StackedColumnChart:
     columns: list[Column]
     ticks: list[Tick]
     series: list[tuple[str, str]]  # (label, colour) for the legend
+    unit: str
     width: int
     height: int
     baseline: float
@@ -124,10 +142,13 @@ def stacked_columns(categories, series, values, unit: str, height: int = 320) ->
             title = f"{category} · {label}: {format_number(value)} {unit}"
             rects.append(Rect(centre - bar_width / 2, y, bar_width, bar_height, colour, title))
         total = totals[category]
-        columns.append(Column(str(category), total, format_number(total), centre, y, rects))
+        total_label = format_number(total)
+        if len(total_label) * CHAR_WIDTH > slot:
+            total_label = format_compact(total)  # so that neighbouring totals do not run into each other
+        columns.append(Column(str(category), total, total_label, centre, y, rects))
     ticks = [Tick(baseline - plot_height * i / 4, format_number(top * i / 4)) for i in range(5)]
     legend = [(label, colour) for key, label, colour in series if any(values.get((c, key)) for c in categories)]
-    return StackedColumnChart(columns, ticks, legend, WIDTH, height, baseline)
+    return StackedColumnChart(columns, ticks, legend, unit, WIDTH, height, baseline)
 
 
 @dataclass

@@ -81,13 +81,10 @@ class PublicProjectFilterSet(ProjectFilterSet):
             self.form.add_error("place", _("No place called “%(name)s” was found.") % {"name": self.place_name})
         return self.form.is_valid()
 
-    def describe(self) -> list[str]:
-        words = super().describe()
-        if self.place is not None:
-            # the coordinates the place stands for say less than its name
-            near = f"{self.filters['near'].label}: "
-            words = [word for word in words if not word.startswith(near)]
-        return words
+    def describe_value(self, name, value):
+        if name == "near" and self.place is not None:
+            return None  # the place's name says more than the coordinates it stands for
+        return super().describe_value(name, value)
 
 
 def bind_filters(request, fields) -> PublicProjectFilterSet:
@@ -104,8 +101,10 @@ def bind_filters(request, fields) -> PublicProjectFilterSet:
     if "organization" in fields:
         involved = Organization.objects.filter(project_roles__isnull=False).distinct().values_list("slug", "name")
         form.fields["organization"].widget = forms.Select(choices=[("", _("Any organization")), *involved])
-    form.fields["role"].choices = [("", _("Any role")), *choices.RoleKind.choices]
-    form.fields["ordering"].choices = [("", _("Default")), *form.fields["ordering"].choices[1:]]
+    for name, empty_label in (("role", _("Any role")), ("ordering", _("Default"))):
+        form.fields[name].empty_label = empty_label
+        # the widget holds a copy of the choices made when the form was copied: hand it the field's own
+        form.fields[name].widget.choices = form.fields[name].choices
     # the API's help texts speak of parameter syntax; on a form the widgets say it
     for name in ("status", "kind", "country", "organization", "ordering"):
         form.fields[name].help_text = ""
@@ -134,6 +133,7 @@ def overview(request):
             "investments": list(selectors.investment_by_currency()),
             "changes": selectors.latest_changes(),
             "map_data_url": reverse("projects:map-data"),
+            "legend": _map_legend(),
         },
     )
 
@@ -203,6 +203,8 @@ def project_detail(request, slug):
         {
             "project": project,
             "figures": rows,
+            # each key figure links to its sources, or says that they disagree
+            "sourced": {row["attribute"]: row for row in rows},
             "conflict_count": len(conflicts),
             "timeline": timeline,
             "roles": project.roles.all(),
@@ -263,21 +265,25 @@ def project_map(request):
             "description": filterset.describe() if projects is not None else [],
             "map_data_url": f"{reverse('projects:map-data')}?{request.GET.urlencode()}",
             "list_url": f"{reverse('projects:list')}?{request.GET.urlencode()}",
-            "legend": _status_legend(),
+            "legend": _map_legend(),
         },
         status=200 if projects is not None else 400,
     )
 
 
-def _status_legend():
-    return [(label, charts.STATUS_COLOURS[status]) for status, label in choices.ProjectStatus.choices]
+def _map_legend():
+    """The colour of each status and the circle drawn for a few capacities."""
+    return {
+        "statuses": [(label, charts.STATUS_COLOURS[status]) for status, label in choices.ProjectStatus.choices],
+        "sizes": [(megawatts, charts.marker_radius(megawatts)) for megawatts in charts.SIZE_KEY_MW],
+    }
 
 
 @require_safe
 @gzip_page  # thousands of features: a tenth of the bytes once compressed
 def map_data(request):
     """The map's markers as GeoJSON, filtered like the list; read as dictionaries, not models."""
-    filterset = bind_filters(request, MAP_FIELDS)
+    filterset = PublicProjectFilterSet(request.GET or None, queryset=selectors.public_projects())
     projects = filtered(filterset)
     if projects is None:
         return JsonResponse({"errors": filterset.form.errors}, status=400)
@@ -295,6 +301,7 @@ def map_data(request):
                 "status": row["status"],
                 "status_label": status_labels.get(row["status"], row["status"]),
                 "colour": charts.STATUS_COLOURS.get(row["status"], charts.BAR_COLOUR),
+                "radius": charts.marker_radius(row["capacity_mw"]),
             },
         }
         for row in selectors.map_features(projects)

@@ -14,20 +14,41 @@ const WORLD = [
   [75, 180],
 ];
 
+// Rings of Russia and Fiji cross the antimeridian, jumping from 180° to -180°, which Leaflet
+// would draw as a line across the world: continue them past 180° instead.
+function unwrap(ring) {
+  const out = [ring[0]];
+  for (const [longitude, latitude] of ring.slice(1)) {
+    const previous = out[out.length - 1][0];
+    let x = longitude;
+    while (x - previous > 180) x -= 360;
+    while (previous - x > 180) x += 360;
+    out.push([x, latitude]);
+  }
+  return out;
+}
+
+function outlines() {
+  const shapes = feature(countries, countries.objects.countries).features.filter(
+    (country) => country.properties.name !== "Antarctica", // no projects, and it runs along the edge of the map
+  );
+  for (const shape of shapes) {
+    const geometry = shape.geometry;
+    if (geometry.type === "Polygon") geometry.coordinates = geometry.coordinates.map(unwrap);
+    else geometry.coordinates = geometry.coordinates.map((polygon) => polygon.map(unwrap));
+  }
+  return shapes;
+}
+
 function baseMap(element) {
   const map = L.map(element, { worldCopyJump: true, minZoom: 1, maxZoom: 12 });
   map.fitBounds(WORLD); // layers can only be drawn once the map has a view
   map.attributionControl.addAttribution("Natural Earth (world-atlas)");
-  L.geoJSON(feature(countries, countries.objects.countries), {
+  L.geoJSON(outlines(), {
     interactive: false,
     style: { color: "#8a9aa8", weight: 0.7, fillColor: "#f4f1ea", fillOpacity: 1 },
   }).addTo(map);
   return map;
-}
-
-// Circle area proportional to the capacity; projects with no MW figure stay visible.
-function radiusFor(megawatts) {
-  return megawatts ? Math.min(4 + Math.sqrt(megawatts) * 0.6, 32) : 4;
 }
 
 function text(tag, content, className) {
@@ -73,11 +94,11 @@ async function projectsMap(element) {
   const layer = L.geoJSON(data, {
     pointToLayer: (point, latlng) =>
       L.circleMarker(latlng, {
-        radius: radiusFor(point.properties.capacity_mw),
+        radius: point.properties.radius, // sized on the server, like the legend (charts.marker_radius)
         color: "#1f2933",
-        weight: 1,
+        weight: 0.6,
         fillColor: point.properties.colour,
-        fillOpacity: 0.8,
+        fillOpacity: 0.75,
         className: "project-marker",
       }),
     onEachFeature: (point, marker) => {
@@ -85,6 +106,9 @@ async function projectsMap(element) {
       marker.bindTooltip(point.properties.name);
     },
   }).addTo(map);
+  // Chromium puts every clickable circle in the tab order, unnamed: thousands of stops between the
+  // map and the rest of the page. Keyboard users get the same projects from the list linked above.
+  layer.eachLayer((marker) => marker.getElement()?.setAttribute("tabindex", "-1"));
   if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [30, 30], maxZoom: 5 });
   element.dataset.markerCount = String(data.features.length);
   element.dataset.state = "ready";
@@ -92,6 +116,7 @@ async function projectsMap(element) {
 
 function siteMap(element) {
   const map = baseMap(element);
+  L.control.scale({ imperial: false }).addTo(map); // the outlines alone give no sense of distance
   const site = JSON.parse(document.getElementById(element.dataset.site).textContent);
   const points = [[site.latitude, site.longitude]];
   L.circleMarker(points[0], {
@@ -107,14 +132,16 @@ function siteMap(element) {
   for (const substation of site.substations) {
     const point = [substation.latitude, substation.longitude];
     points.push(point);
-    L.polyline([points[0], point], { color: "#7b3294", weight: 2, dashArray: "6 4" })
-      .bindTooltip(substation.distance_label || "")
-      .addTo(map);
+    L.polyline([points[0], point], { color: "#7b3294", weight: 2, dashArray: "6 4" }).addTo(map);
     L.circleMarker(point, { radius: 6, color: "#7b3294", weight: 2, fillColor: "#ffffff", fillOpacity: 1 })
-      .bindTooltip(substation.label, { permanent: true, direction: "bottom" })
+      .bindTooltip([substation.label, substation.distance_label].filter(Boolean).join(" · "), {
+        permanent: true,
+        direction: "bottom",
+      })
       .addTo(map);
   }
-  map.fitBounds(L.latLngBounds(points).pad(0.6), { maxZoom: 10 });
+  // close enough to tell the site from its substation, far enough to see the region and its borders
+  map.fitBounds(L.latLngBounds(points).pad(0.6), { maxZoom: 9 });
   element.dataset.state = "ready";
 }
 

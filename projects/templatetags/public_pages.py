@@ -5,7 +5,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from projects import choices
-from projects.charts import STATUS_COLOURS, format_number
+from projects.charts import STATUS_COLOURS, format_compact, format_number
 
 register = template.Library()
 
@@ -14,6 +14,12 @@ register = template.Library()
 def number(value, decimals=0):
     """700 → "700"; 5000000000 → "5,000,000,000" (or "5 000 000 000" in French)."""
     return format_number(value, int(decimals))
+
+
+@register.filter
+def compact(value) -> str:
+    """5000000000 → "5 bn": headline amounts that fit a phone; the exact figure goes next to it."""
+    return format_compact(value)
 
 
 @register.filter

@@ -55,6 +55,9 @@ def test_map_shows_one_marker_per_project_with_its_popup(page, live_server, demo
     markers = page.locator("#projects-map path.project-marker")
     expect(markers).to_have_count(4)
     assert map_element.get_attribute("data-marker-count") == "4"
+    # circles stay out of the tab order; keyboard users get the list linked above the map
+    assert markers.first.get_attribute("tabindex") == "-1"
+    expect(page.get_by_role("link", name="See them as a list")).to_be_visible()
     # the country outlines come from the bundled world-atlas layer, not from a tile server
     assert page.locator("#projects-map .leaflet-overlay-pane path:not(.project-marker)").count() > 100
     assert page.locator("#projects-map img.leaflet-tile").count() == 0
@@ -94,7 +97,7 @@ def test_a_filter_narrows_the_list_and_the_url(page, live_server, demo_projects)
     expect(page).to_have_url(re.compile(r"[?&]kind=ai(&|$)"))
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Escaudain AI data center")
-    expect(page.locator(".description")).to_contain_text("Kind: ai")
+    expect(page.locator(".description")).to_contain_text("Kind: AI")
     csv_link = page.get_by_role("link", name="Download CSV")
     assert "kind=ai" in csv_link.get_attribute("href") and "format=csv" in csv_link.get_attribute("href")
 

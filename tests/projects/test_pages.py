@@ -43,7 +43,9 @@ def test_overview_shows_totals_latest_changes_and_a_search_box(client, demo):
         ("EUR", Decimal("5000000000"))
     ]
     page = text(response)
-    assert "740" in page and "5,000,000,000 EUR" in page
+    assert "740" in page
+    # the headline shortened so that it fits a phone, the exact amount next to it
+    assert '<dd>5 bn <span class="unit">EUR</span> <span class="exact">5,000,000,000</span></dd>' in page
     assert 'action="/projects/"' in page and 'name="q"' in page
     assert f'href="{DEMO_URL}"' in page  # a latest change links to its project
     assert len(response.context["changes"]) == 8
@@ -53,8 +55,15 @@ def test_list_filters_like_the_api_and_describes_the_filter(client, demo):
     ProjectFactory(name="Berlin campus", country="DE", municipality="Berlin", latitude=52.52, longitude=13.4)
     response = client.get("/projects/", {"country": "DE"})
     assert [project.name for project in response.context["page"]] == ["Berlin campus"]
-    assert "Country: DE" in text(response)
+    assert "Country: Germany" in text(response)
     assert "Showing projects where" in text(response)
+    # choices in words, as the form offers them, not as parameter values
+    described = client.get("/projects/", {"kind": "ai", "status": "construction", "role": "developer"})
+    assert described.context["description"] == ["Status: Under construction", "Kind: AI", "Role: Developer"]
+    # the empty choice of a select is offered once, in words
+    role_select = text(described).split('<select name="role"', 1)[1].split("</select>", 1)[0]
+    assert role_select.count('<option value=""') == 1 and "Any role" in role_select
+    assert "---------" not in text(described)
     # the downloads carry the same filter to the API
     assert 'href="/api/v1/projects/?country=DE&amp;format=csv"' in text(response)
     assert 'href="/api/v1/projects/?country=DE&amp;format=geojson"' in text(response)
@@ -67,6 +76,7 @@ def test_list_finds_projects_near_a_place_by_name(client, demo):
     assert [project.name for project in page] == ["Escaudain AI data center"]
     assert 5 < page[0].distance_km < 30
     assert "Near a place: Valenciennes" in text(response)
+    assert "Near: " not in text(response)  # the place's name, not the coordinates it stands for
     assert "format=csv" in response.context["csv_url"] and "near=" in response.context["csv_url"]
     assert "place=" not in response.context["csv_url"]
 
@@ -128,6 +138,10 @@ def test_project_page_shows_a_conflict_honestly(client, demo):
     assert "38 ha or 33 ha: sources disagree" in text(response)
     assert "A later article" in text(response) and "Other Paper" in text(response)
     assert response.context["conflict_count"] == 1
+    # the key figure itself says so and links to the sources below
+    assert '<a class="figure-link disputed" href="#figure-site_area_ha">38 ha or 33 ha: sources disagree</a>' in text(
+        response
+    )
 
 
 def test_project_page_timeline_roles_grid_and_history(client, demo):
@@ -157,6 +171,8 @@ def test_map_data_is_one_feature_per_project_with_a_popup_and_follows_the_filter
     escaudain = by_name["Escaudain AI data center"]["properties"]
     assert escaudain["url"] == DEMO_URL
     assert (escaudain["capacity_mw"], escaudain["status_label"], escaudain["colour"]) == (700.0, "Announced", "#fdb863")
+    # circles sized on the server like the legend's: larger for more MW, never invisible
+    assert escaudain["radius"] > by_name["Lyon hall"]["properties"]["radius"] == 4
     compressed = client.get("/map/data.geojson", headers={"accept-encoding": "gzip"})
     assert compressed["Content-Encoding"] == "gzip" and compressed["Content-Type"] == "application/geo+json"
     narrowed = client.get("/map/data.geojson", {"capacity_min": "500"}).json()
@@ -194,7 +210,7 @@ def test_pages_follow_the_browser_language_and_offer_a_switch(client, demo):
     page = text(french)
     assert '<html lang="fr">' in page
     assert "Projets" in page and "Carte" in page
-    assert "5\xa0000\xa0000\xa0000 EUR" in page  # French groups digits with spaces
+    assert "5 Md" in page and "5\xa0000\xa0000\xa0000" in page  # French groups digits with spaces
     detail = text(client.get(DEMO_URL, headers={"accept-language": "fr"}))
     assert "9 décembre 2025" in detail
 
