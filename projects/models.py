@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -1150,6 +1151,8 @@ class Claim(TrackedModel):
         match self.value_kind:
             case choices.ValueKind.MONEY:
                 return f"{format_number(self.value_number)} {self.currency}"
+            case choices.ValueKind.NUMBER if self.attribute == choices.ClaimAttribute.OPERATIONAL_YEAR:
+                return normalize_decimal(self.value_number)  # a year: 2030, not "2,030 year"
             case choices.ValueKind.NUMBER:
                 return f"{format_number(self.value_number)} {self.unit}".strip()
             case choices.ValueKind.DATE:
@@ -1157,6 +1160,8 @@ class Claim(TrackedModel):
             case choices.ValueKind.ORGANIZATION:
                 org = self.value_organization.name if self.value_organization_id else ""
                 return f"{org} ({self.get_role_display()})" if self.role else org
+        if self.attribute == choices.ClaimAttribute.STATUS and self.value_text in choices.ProjectStatus.values:
+            return str(choices.ProjectStatus(self.value_text).label)
         return self.value_text
 
     def compute_value_key(self) -> str:
@@ -1230,7 +1235,10 @@ def normalize_decimal(value) -> str:
 
 
 def format_number(value) -> str:
-    return normalize_decimal(value)
+    """A figure for readers, grouped in their locale: "5,000,000,000" or "5 000 000 000"."""
+    if value is None:
+        return ""
+    return number_format(Decimal(normalize_decimal(value)), use_l10n=True, force_grouping=True)
 
 
 class Indicator(TrackedModel):
