@@ -209,8 +209,8 @@ class ObjectChange(models.Model):
         verbose_name_plural = _("changes")
         ordering = ("-time", "-id")
         permissions = [
-            ("revert_objectchange", "Can revert a record to an earlier version"),
-            ("restore_objectchange", "Can restore a deleted record"),
+            ("revert_objectchange", _("Can revert a record to an earlier version")),
+            ("restore_objectchange", _("Can restore a deleted record")),
         ]
         indexes = [
             models.Index(fields=["content_type", "object_id", "time"], name="change_object_idx"),

@@ -139,7 +139,10 @@ def stacked_columns(categories, series, values, unit: str, height: int = 320) ->
                 continue
             bar_height = value / top * plot_height
             y -= bar_height
-            title = f"{category} · {label}: {format_number(value)} {unit}"
+            title = f"{category} · " + _("%(label)s: %(value)s") % {
+                "label": label,
+                "value": f"{format_number(value)} {unit}",
+            }
             rects.append(Rect(centre - bar_width / 2, y, bar_width, bar_height, colour, title))
         total = totals[category]
         total_label = format_number(total)

@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import formats
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -170,6 +171,23 @@ class ProjectFilterSet(django_filters.FilterSet):
             ("status", "status"),
             ("distance_sort", "distance"),
         ),
+        # translatable labels: django-filter's own are made from the parameter names, in English, at import
+        field_labels={
+            key: label
+            for field, param, name in (
+                ("name", "name", _("Name")),
+                ("capacity_mw", "capacity_mw", _("Capacity")),
+                ("investment_amount", "investment", _("Investment")),
+                ("jobs_permanent", "jobs", _("Permanent jobs")),
+                ("operational_year", "operational_year", _("Target year")),
+                ("announced_on", "announced_on", _("Announcement date")),
+                ("last_updated", "last_updated", _("Last updated")),
+                ("country", "country", _("Country")),
+                ("status", "status", _("Status")),
+                ("distance_sort", "distance", _("Distance")),
+            )
+            for key, label in ((field, name), (f"-{param}", format_lazy(_("{label} (descending)"), label=name)))
+        },
         label=_("Order by"),
         help_text=_("A field, or -field for descending; distance needs near."),
     )

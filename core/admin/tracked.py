@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin.forms import KnownChoiceAutocompleteSelect, PlainDecimalField, label_known_choices
 from core.admin.history import changes_of, describe
 from core.admin.pagination import EstimatedCountPaginator
 from core.models import ConcurrentEditError, ObjectChange
@@ -98,6 +99,7 @@ class TrackedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields[VERSION_FIELD].initial = self.instance.version
+        label_known_choices(self)
 
     @cached_property
     def changed_data(self):
@@ -116,7 +118,22 @@ class TrackedModelForm(forms.ModelForm):
         return cleaned_data
 
 
-class VersionFieldMixin:
+class NewsroomFieldsMixin:
+    """Figures without trailing zeros, and autocomplete boxes that cost no query per row."""
+
+    formfield_overrides = {
+        # Journalists paste addresses without a scheme; https is right for them (and Django 6's default).
+        models.URLField: {"assume_scheme": "https"},
+        models.DecimalField: {"form_class": PlainDecimalField},
+    }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownChoiceAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class VersionFieldMixin(NewsroomFieldsMixin):
     """Renders the hidden version for people who may edit, and hides it from readers."""
 
     def get_fieldsets(self, request, obj=None):
@@ -168,8 +185,6 @@ class TrackedAdminMixin(VersionFieldMixin):
     show_full_result_count = False
     # Facet counts would run one COUNT per filter choice on every page view.
     show_facets = admin.ShowFacets.NEVER
-    # Journalists paste addresses without a scheme; https is right for them (and Django 6's default).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -10,11 +10,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import truncatechars
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import TrackedAdminMixin, TrackedInlineMixin, TrackedModelForm, adopt_saved, field_values, form_changes
+from core.admin.forms import CurrencyField
 from core.models import ConcurrentEditError
 from projects import choices, services
 from projects.admin.filters import ReviewQueueFilter
@@ -32,11 +34,36 @@ def can_review(request) -> bool:
     return request.user.has_perm("projects.review_claim")
 
 
+# The inputs that hold a claim's value, and which of them each kind of value uses.
+VALUE_FIELDS = (
+    "value_number",
+    "currency",
+    "value_date",
+    "value_date_precision",
+    "value_text",
+    "value_organization",
+    "role",
+)
+VALUE_FIELDS_BY_KIND = {
+    choices.ValueKind.NUMBER: ("value_number",),
+    choices.ValueKind.MONEY: ("value_number", "currency"),
+    choices.ValueKind.DATE: ("value_date", "value_date_precision"),
+    choices.ValueKind.TEXT: ("value_text",),
+    choices.ValueKind.ORGANIZATION: ("value_organization", "role"),
+}
+
+
 class ClaimForm(TrackedModelForm):
+    currency = CurrencyField(label=capfirst(Claim._meta.get_field("currency").verbose_name), help_text="")
+
     class Meta:
         model = Claim
         fields = "__all__"
-        widgets = {"quote": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        widgets = {
+            "quote": forms.Textarea(attrs={"rows": 3, "cols": 48}),
+            "value_text": forms.TextInput(attrs={"size": 24}),
+            "value_number": forms.NumberInput(attrs={"class": "figure-input", "step": "any"}),
+        }
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -97,32 +124,70 @@ class ReviewPermissionMixin:
 
 
 class ClaimInlineBase(ReviewPermissionMixin, TrackedInlineMixin, admin.TabularInline):
+    """Claim rows of a few wide cells: the value inputs share one, the review state and its flags another."""
+
     model = Claim
     form = ClaimForm
+    template = "admin/projects/claim/tabular_inline.html"
     extra = 0
     autocomplete_fields = ("source", "value_organization")
+    readonly_fields = ("review_flags",)
     show_change_link = True
+    # Cells holding several fields, each (heading, fields in the order of ``fields``).
+    cell_groups = (
+        (_("value"), (*VALUE_FIELDS, "as_of")),
+        (_("review state"), ("status", "review_flags")),
+    )
+    # Inputs sharing a cell that need their own small label.
+    labelled_parts = ("currency", "value_date_precision", "role", "as_of")
+    # Read by core/claim-value.js: the inputs to show for each attribute.
+    value_parts = {
+        attribute: VALUE_FIELDS_BY_KIND[choices.ATTRIBUTE_VALUE_KIND.get(attribute, choices.ValueKind.TEXT)]
+        for attribute in choices.ClaimAttribute.values
+    }
+
+    class Media:
+        js = ("core/claim-value.js",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # A claim row is no place to delete a source or an organization (and both are protected).
+        if formfield is not None and hasattr(formfield.widget, "can_delete_related"):
+            formfield.widget.can_delete_related = False
+        return formfield
+
+    # Read by the template, which cannot look a name up in a mapping.
+    @property
+    def group_starts(self) -> dict:
+        return {names[0]: heading for heading, names in self.cell_groups}
+
+    @property
+    def group_ends(self) -> tuple:
+        return tuple(names[-1] for _heading, names in self.cell_groups)
+
+    @property
+    def grouped_fields(self) -> tuple:
+        return tuple(name for _heading, names in self.cell_groups for name in names)
+
+    @admin.display(description=_("on the project"))
+    def review_flags(self, claim):
+        flags = []
+        if claim.is_headline:
+            flags.append(("headline", capfirst(Claim._meta.get_field("is_headline").verbose_name)))
+        if claim.in_conflict:
+            flags.append(("conflict", capfirst(Claim._meta.get_field("in_conflict").verbose_name)))
+        return format_html_join(" ", '<span class="flag flag-{}">{}</span>', flags)
 
 
 class ProjectClaimInline(ClaimInlineBase):
     """The figures of a project, each with its source and the source's words."""
 
     fk_name = "project"
-    fields = (
-        "attribute",
-        "value_number",
-        "currency",
-        "value_date",
-        "value_date_precision",
-        "value_text",
-        "value_organization",
-        "role",
-        "source",
-        "quote",
-        "as_of",
-        "status",
-        "is_headline",
-        "in_conflict",
+    fields = ("attribute", *VALUE_FIELDS, "as_of", "source", "quote", "status", "review_flags")
+    cell_groups = (
+        *ClaimInlineBase.cell_groups[:1],
+        (_("source and its words"), ("source", "quote")),
+        *ClaimInlineBase.cell_groups[1:],
     )
     verbose_name_plural = _("claims: every figure with its source")
 
@@ -135,20 +200,7 @@ class SourceClaimInline(ClaimInlineBase):
 
     fk_name = "source"
     autocomplete_fields = ("project", "value_organization")
-    fields = (
-        "project",
-        "attribute",
-        "value_number",
-        "currency",
-        "value_date",
-        "value_text",
-        "value_organization",
-        "role",
-        "quote",
-        "status",
-        "is_headline",
-        "in_conflict",
-    )
+    fields = ("project", "attribute", *VALUE_FIELDS, "as_of", "quote", "status", "review_flags")
     verbose_name_plural = _("claims from this source")
 
     def get_queryset(self, request):

@@ -1,13 +1,11 @@
 """The project page and the project list: the journalists' main workplace."""
 
 import math
-from decimal import Decimal
-from itertools import groupby
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Exists
+from django.db.models import Exists, prefetch_related_objects
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -22,10 +20,19 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
-from core.admin import TrackedAdminMixin, TrackedInlineMixin, adopt_saved, field_values, form_changes
+from core.admin import (
+    TrackedAdminMixin,
+    TrackedInlineMixin,
+    TrackedModelForm,
+    adopt_saved,
+    field_values,
+    form_changes,
+)
+from core.admin.forms import AliasesField, CurrencyField
 from core.models import ConcurrentEditError
-from projects import choices, services
+from projects import services
 from projects.admin.claims import ProjectClaimInline, can_review, save_claim_formset
+from projects.admin.figures import claim_value, claims_with_sources, format_figure, project_figures
 from projects.admin.filters import (
     CapacityBandFilter,
     HasConflictsFilter,
@@ -37,15 +44,6 @@ from projects.models import Claim, GridConnection, Milestone, Phase, Project, Pr
 from projects.resources import ProjectResource
 
 KM_PER_DEGREE = 111.32
-
-
-def format_figure(value) -> str:
-    """A figure in the reader's locale, with digit grouping and without trailing zeros."""
-    if value is None:
-        return "—"
-    if isinstance(value, Decimal) and value == value.to_integral():
-        value = value.quantize(Decimal(1))
-    return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
 def nice_step(span: float, candidates) -> float:
@@ -115,19 +113,6 @@ def location_map(project: Project, size: int = 320) -> dict | None:
     }
 
 
-def conflicts_of(project: Project) -> list[dict]:
-    """Accepted claims that disagree, grouped by attribute, for the side-by-side panel."""
-    claims = (
-        Claim.objects.filter(project=project, status=choices.ClaimStatus.ACCEPTED, in_conflict=True)
-        .select_related("source", "value_organization")
-        .order_by("attribute", "-is_headline", "-as_of", "id")
-    )
-    return [
-        {"attribute": items[0].get_attribute_display(), "claims": items}
-        for items in (list(group) for _attribute, group in groupby(claims, key=lambda claim: claim.attribute))
-    ]
-
-
 class ProjectExportForm(SelectableFieldsExportForm):
     """Columns to export, named by the field's translated name with the file's column name."""
 
@@ -137,6 +122,11 @@ class ProjectExportForm(SelectableFieldsExportForm):
         except FieldDoesNotExist:
             return super()._get_field_label(resource, field_name)
         return format_html("{} <code>{}</code>", label, field_name)
+
+
+class ProjectForm(TrackedModelForm):
+    aliases = AliasesField(label=capfirst(Project._meta.get_field("aliases").verbose_name))
+    investment_currency = CurrencyField(label=capfirst(Project._meta.get_field("investment_currency").verbose_name))
 
 
 class PhaseInline(TrackedInlineMixin, admin.TabularInline):
@@ -189,6 +179,7 @@ class ProjectStatusChangeInline(TrackedInlineMixin, admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
+    form = ProjectForm
     list_display = (
         "name",
         "status",
@@ -309,7 +300,11 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
         project = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
         if project is not None:
-            extra_context["conflicts"] = conflicts_of(project)
+            prefetch_related_objects([project], claims_with_sources())
+            figures = project_figures(project)
+            extra_context["figures"] = figures
+            extra_context["conflicts"] = [figure for figure in figures if figure.in_conflict]
+            extra_context["proposed_count"] = sum(len(figure.proposed) for figure in figures)
             extra_context["can_choose_headline"] = can_review(request) and self.has_change_permission(request, project)
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -341,7 +336,7 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
             messages.success(
                 request,
                 _("The project now shows %(value)s for “%(attribute)s”, from %(source)s.")
-                % {"value": claim.display_value, "attribute": claim.get_attribute_display(), "source": claim.source},
+                % {"value": claim_value(claim), "attribute": claim.get_attribute_display(), "source": claim.source},
             )
         return HttpResponseRedirect(reverse("admin:projects_project_change", args=[project.pk]))
 

@@ -5,10 +5,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
-from core.admin import TrackedAdminMixin, TrackedInlineMixin
+from core.admin import TrackedAdminMixin, TrackedInlineMixin, TrackedModelForm
+from core.admin.forms import AliasesField
 from core.models import ConcurrentEditError
 from projects.admin.claims import SourceClaimInline, save_claim_formset
 from projects.fetching import FetchError, fetch_article
@@ -103,8 +105,13 @@ class RelationshipInline(TrackedInlineMixin, admin.TabularInline):
     autocomplete_fields = ("to_organization", "source")
 
 
+class OrganizationForm(TrackedModelForm):
+    aliases = AliasesField(label=capfirst(Organization._meta.get_field("aliases").verbose_name))
+
+
 @admin.register(Organization)
 class OrganizationAdmin(TrackedAdminMixin, admin.ModelAdmin):
+    form = OrganizationForm
     list_display = ("name", "kind", "country", "website")
     list_filter = ("kind", ("country", CountryFilter))
     search_fields = ("name", "aliases")

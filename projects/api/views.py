@@ -139,7 +139,7 @@ class SourceViewSet(TrackedModelViewSet):
     @extend_schema(
         request=serializers.ExtractRequestSerializer,
         responses={201: serializers.ExtractResultSerializer},
-        description="Extract the facts of the source's text and record them as proposed claims.",
+        description=_("Extract the facts of the source's text and record them as proposed claims."),
     )
     @action(detail=True, methods=["post"], permission_classes=[CanAddClaims])
     def extract(self, request, pk=None):

@@ -32,7 +32,7 @@ def test_edit_the_demo_capacity_and_see_it_in_the_history(live_server, page, dem
     capacity_claim = demo_project.claims.get(attribute="capacity_mw")
     expect(page.locator("#claims-group")).to_contain_text(capacity_claim.quote)
     expect(page.locator(".location-preview svg .site")).to_be_visible()
-    expect(page.locator("#id_capacity_mw")).to_have_value("700.00")
+    expect(page.locator("#id_capacity_mw")).to_have_value("700")
 
     page.fill("#id_capacity_mw", "720")
     page.click("input[name=_save]")
