@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -1148,15 +1148,17 @@ class Claim(TrackedModel):
 
     @property
     def display_value(self) -> str:
+        """The value as readers write it, in their locale: "700 MW", "5 000 000 000 EUR", "9 décembre 2025"."""
         match self.value_kind:
             case choices.ValueKind.MONEY:
                 return f"{format_number(self.value_number)} {self.currency}"
             case choices.ValueKind.NUMBER if self.attribute == choices.ClaimAttribute.OPERATIONAL_YEAR:
                 return normalize_decimal(self.value_number)  # a year: 2030, not "2,030 year"
             case choices.ValueKind.NUMBER:
-                return f"{format_number(self.value_number)} {self.unit}".strip()
+                unit = UNIT_LABELS.get(self.unit, self.unit)
+                return f"{format_number(self.value_number)} {unit}".strip()
             case choices.ValueKind.DATE:
-                return format_partial_date(self.value_date, self.value_date_precision)
+                return localized_partial_date(self.value_date, self.value_date_precision)
             case choices.ValueKind.ORGANIZATION:
                 org = self.value_organization.name if self.value_organization_id else ""
                 return f"{org} ({self.get_role_display()})" if self.role else org
@@ -1232,6 +1234,21 @@ def normalize_decimal(value) -> str:
         return ""
     normalized = Decimal(value).normalize()
     return format(normalized, "f")
+
+
+# Stored units that are words, shown in the reader's language.
+UNIT_LABELS = {"jobs": _("jobs")}
+
+
+def localized_partial_date(date, precision) -> str:
+    """A date known to the day, the month or only the year, in the reader's format."""
+    if date is None:
+        return ""
+    if precision == choices.DatePrecision.YEAR:
+        return str(date.year)
+    if precision == choices.DatePrecision.MONTH:
+        return date_format(date, "YEAR_MONTH_FORMAT")
+    return date_format(date, "DATE_FORMAT")
 
 
 def format_number(value) -> str:

@@ -27,7 +27,6 @@ from core.geo import geocode
 from projects import charts, choices, selectors
 from projects.filtersets import ProjectFilterSet, country_codes
 from projects.models import Organization
-from projects.templatetags.public_pages import claim_value
 
 PAGE_SIZE = 50
 # Filters offered in the list form, in reading order; any other API parameter still works in the URL.
@@ -219,7 +218,7 @@ def project_detail(request, slug):
 def _describe_conflict(conflict) -> str:
     values = []
     for claim in conflict.claims:
-        shown = claim_value(claim)
+        shown = claim.display_value
         if shown not in values:
             values.append(shown)
     return _("%(values)s: sources disagree") % {"values": _(" or ").join(values)}

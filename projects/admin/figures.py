@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import formats
-from django.utils.translation import gettext_lazy as _
 
 from projects import choices
 from projects.models import Claim, Project
@@ -27,10 +26,6 @@ def claims_with_sources() -> Prefetch:
     )
 
 
-# Stored units that are words, shown in the reader's language.
-UNIT_LABELS = {"jobs": _("jobs")}
-
-
 def format_figure(value) -> str:
     """A figure in the reader's locale, with digit grouping and without trailing zeros."""
     if value is None:
@@ -40,33 +35,6 @@ def format_figure(value) -> str:
     elif isinstance(value, Decimal):
         value = value.normalize()
     return formats.number_format(value, use_l10n=True, force_grouping=True)
-
-
-def format_partial_date(date, precision) -> str:
-    if date is None:
-        return "—"
-    if precision == choices.DatePrecision.YEAR:
-        return str(date.year)
-    if precision == choices.DatePrecision.MONTH:
-        return formats.date_format(date, "YEAR_MONTH_FORMAT")
-    return formats.date_format(date, "DATE_FORMAT")
-
-
-def claim_value(claim: Claim) -> str:
-    """A claim's value as the page shows it: "700 MW", "5 000 000 000 EUR", "9 décembre 2025"."""
-    kind = choices.ATTRIBUTE_VALUE_KIND.get(claim.attribute, ValueKind.TEXT)
-    if kind == ValueKind.MONEY:
-        return f"{format_figure(claim.value_number)} {claim.currency}".strip()
-    if kind == ValueKind.NUMBER:
-        if claim.attribute == ClaimAttribute.OPERATIONAL_YEAR and claim.value_number is not None:
-            return str(int(claim.value_number))  # a year is not grouped: 2030, not 2 030
-        unit = claim.unit or choices.ATTRIBUTE_UNIT.get(claim.attribute, "")
-        return f"{format_figure(claim.value_number)} {UNIT_LABELS.get(unit, unit)}".strip()
-    if kind == ValueKind.DATE:
-        return format_partial_date(claim.value_date, claim.value_date_precision)
-    if claim.attribute == ClaimAttribute.STATUS and claim.value_text in choices.ProjectStatus.values:
-        return str(choices.ProjectStatus(claim.value_text).label)
-    return claim.display_value
 
 
 @dataclass
@@ -99,7 +67,7 @@ def project_figures(project: Project) -> list[Figure]:
     proposed = defaultdict(list)
     for claim in project.claims.all():
         if claim.status == choices.ClaimStatus.PROPOSED:
-            proposed[claim.attribute].append(FigureClaim(claim, claim_value(claim)))
+            proposed[claim.attribute].append(FigureClaim(claim, claim.display_value))
     figures = []
     for attribute, label in ClaimAttribute.choices:
         if attribute not in accepted and attribute not in proposed:
@@ -107,7 +75,7 @@ def project_figures(project: Project) -> list[Figure]:
         figure = Figure(
             attribute=attribute,
             label=label,
-            accepted=[FigureClaim(claim, claim_value(claim)) for claim in accepted.get(attribute, [])],
+            accepted=[FigureClaim(claim, claim.display_value) for claim in accepted.get(attribute, [])],
             proposed=proposed.get(attribute, []),
             in_conflict=attribute in conflicted,
         )

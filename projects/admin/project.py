@@ -32,7 +32,7 @@ from core.admin.forms import AliasesField, CurrencyField
 from core.models import ConcurrentEditError
 from projects import services
 from projects.admin.claims import ProjectClaimInline, can_review, save_claim_formset
-from projects.admin.figures import claim_value, claims_with_sources, format_figure, project_figures
+from projects.admin.figures import claims_with_sources, format_figure, project_figures
 from projects.admin.filters import (
     CapacityBandFilter,
     HasConflictsFilter,
@@ -336,7 +336,7 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
             messages.success(
                 request,
                 _("The project now shows %(value)s for “%(attribute)s”, from %(source)s.")
-                % {"value": claim_value(claim), "attribute": claim.get_attribute_display(), "source": claim.source},
+                % {"value": claim.display_value, "attribute": claim.get_attribute_display(), "source": claim.source},
             )
         return HttpResponseRedirect(reverse("admin:projects_project_change", args=[project.pk]))
 

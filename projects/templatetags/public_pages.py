@@ -1,11 +1,9 @@
 """Formatting for the public pages: figures and dates in the reader's language."""
 
 from django import template
-from django.utils import formats
-from django.utils.translation import gettext as _
 
-from projects import choices
 from projects.charts import STATUS_COLOURS, format_compact, format_number
+from projects.models import localized_partial_date
 
 register = template.Library()
 
@@ -22,35 +20,7 @@ def compact(value) -> str:
     return format_compact(value)
 
 
-@register.filter
-def claim_value(claim) -> str:
-    """A claim's value for readers: grouped digits, unit or currency, dates at their precision."""
-    match claim.value_kind:
-        case choices.ValueKind.MONEY:
-            return f"{format_number(claim.value_number)} {claim.currency}"
-        case choices.ValueKind.NUMBER if claim.attribute == choices.ClaimAttribute.OPERATIONAL_YEAR:
-            return str(int(claim.value_number))  # a year, not a quantity: no grouping, no unit
-        case choices.ValueKind.NUMBER:
-            decimals = 0 if claim.value_number == claim.value_number.to_integral_value() else 2
-            unit = _("jobs") if claim.unit == "jobs" else claim.unit
-            return f"{format_number(claim.value_number, decimals)} {unit}".strip()
-        case choices.ValueKind.DATE:
-            return partial_date(claim.value_date, claim.value_date_precision)
-    if claim.attribute == choices.ClaimAttribute.STATUS and claim.value_text in choices.ProjectStatus.values:
-        return str(choices.ProjectStatus(claim.value_text).label)
-    return claim.display_value
-
-
-@register.filter
-def partial_date(date, precision) -> str:
-    """A date known to the day, the month or only the year, in the reader's format."""
-    if date is None:
-        return ""
-    if precision == choices.DatePrecision.YEAR:
-        return str(date.year)
-    if precision == choices.DatePrecision.MONTH:
-        return formats.date_format(date, "YEAR_MONTH_FORMAT")
-    return formats.date_format(date, "DATE_FORMAT")
+register.filter("partial_date", localized_partial_date)
 
 
 @register.filter
