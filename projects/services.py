@@ -201,46 +201,56 @@ def fit_to_field(field_name: str, value: Decimal) -> Decimal:
     return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def apply_claim_to_project(claim: Claim):
-    """Copy a headline claim's value into the project's own fields."""
-    project = Project.objects.select_for_update().get(pk=claim.project_id)
+def project_fields_from_claim(claim: Claim, project: Project) -> dict:
+    """The project's own fields a headline claim sets, with the values it gives them."""
     attribute = claim.attribute
-    data: dict = {}
-    if attribute in (
-        ClaimAttribute.CAPACITY_MW,
-        ClaimAttribute.SITE_AREA_HA,
-        ClaimAttribute.FLOOR_AREA_M2,
-    ):
-        data[attribute] = fit_to_field(attribute, claim.value_number)
-    elif attribute in (ClaimAttribute.JOBS_PERMANENT, ClaimAttribute.JOBS_CONSTRUCTION):
-        data[attribute] = int(claim.value_number)
-    elif attribute == ClaimAttribute.OPERATIONAL_YEAR:
-        data["operational_year"] = int(claim.value_number)
-    elif attribute == ClaimAttribute.INVESTMENT:
-        data["investment_amount"] = fit_to_field("investment_amount", claim.value_number)
-        data["investment_currency"] = claim.currency
+    if attribute in (ClaimAttribute.CAPACITY_MW, ClaimAttribute.SITE_AREA_HA, ClaimAttribute.FLOOR_AREA_M2):
+        return {attribute: fit_to_field(attribute, claim.value_number)}
+    if attribute in (ClaimAttribute.JOBS_PERMANENT, ClaimAttribute.JOBS_CONSTRUCTION, ClaimAttribute.OPERATIONAL_YEAR):
+        return {attribute: int(claim.value_number)}
+    if attribute == ClaimAttribute.INVESTMENT:
         as_of = claim.as_of or (claim.source.published_on if claim.source_id else None)
-        data["investment_year"] = as_of.year if as_of else project.investment_year
-    elif attribute == ClaimAttribute.ANNOUNCED_ON:
-        data["announced_on"] = claim.value_date
-        data["announced_precision"] = claim.value_date_precision or choices.DatePrecision.DAY
-    elif attribute in (
+        return {
+            "investment_amount": fit_to_field("investment_amount", claim.value_number),
+            "investment_currency": claim.currency,
+            "investment_year": as_of.year if as_of else project.investment_year,
+        }
+    if attribute == ClaimAttribute.ANNOUNCED_ON:
+        return {
+            "announced_on": claim.value_date,
+            "announced_precision": claim.value_date_precision or choices.DatePrecision.DAY,
+        }
+    if attribute in (
         ClaimAttribute.MUNICIPALITY,
         ClaimAttribute.REGION,
         ClaimAttribute.COUNTRY,
         ClaimAttribute.FORMER_USE,
         ClaimAttribute.STATUS,
     ):
-        data[attribute] = claim.value_text
-    elif attribute == ClaimAttribute.ORGANIZATION and claim.role:
+        return {attribute: claim.value_text}
+    return {}
+
+
+def project_differs_from_claim(claim: Claim, project: Project) -> list[str]:
+    """The fields where the project no longer shows what its headline claim says (edited by hand)."""
+    return [
+        name for name, value in project_fields_from_claim(claim, project).items() if getattr(project, name) != value
+    ]
+
+
+def apply_claim_to_project(claim: Claim):
+    """Copy a headline claim's value into the project's own fields."""
+    project = Project.objects.select_for_update().get(pk=claim.project_id)
+    if claim.attribute == ClaimAttribute.ORGANIZATION and claim.role:
         ProjectRole.objects.get_or_create(
             project=project, organization=claim.value_organization, role=claim.role, defaults={"source": claim.source}
         )
-    elif attribute == ClaimAttribute.SUBSTATION:
+    elif claim.attribute == ClaimAttribute.SUBSTATION:
         substation = Substation.objects.filter(name__iexact=claim.value_text).first()
         if substation and not project.grid_connections.filter(substation=substation).exists():
             GridConnection.objects.create(project=project, substation=substation, source=claim.source)
-    changed = {name: value for name, value in data.items() if getattr(project, name) != value}
+    data = project_fields_from_claim(claim, project)
+    changed = {name: data[name] for name in project_differs_from_claim(claim, project)}
     if changed:
         project_update(project=project, data=changed)
 

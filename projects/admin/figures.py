@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import formats
 
-from projects import choices
+from projects import choices, services
 from projects.models import Claim, Project
 from projects.selectors import figures_by_attribute, project_conflicts
 
@@ -55,6 +55,17 @@ class Figure:
     accepted: list[FigureClaim] = field(default_factory=list)
     proposed: list[FigureClaim] = field(default_factory=list)
     in_conflict: bool = False
+    # The project's own value when it was edited by hand away from its headline claim.
+    edited_value: str | None = None
+
+
+def project_value(project: Project, name: str) -> str:
+    value = getattr(project, name)
+    if isinstance(value, Decimal):
+        return format_figure(value)
+    if name == "status":
+        return project.get_status_display()
+    return "—" if value in (None, "") else str(value)
 
 
 def project_figures(project: Project) -> list[Figure]:
@@ -85,5 +96,9 @@ def project_figures(project: Project) -> list[Figure]:
             figure.values = [figure.accepted[0].value]  # the headline comes first
         for item in figure.accepted:
             item.shows_value = figure.in_conflict or len(figure.values) > 1 or item.value not in figure.values
+        headline = next((item.claim for item in figure.accepted if item.claim.is_headline), None)
+        edited = services.project_differs_from_claim(headline, project) if headline else []
+        if edited:
+            figure.edited_value = " ".join(project_value(project, name) for name in edited)
         figures.append(figure)
     return figures

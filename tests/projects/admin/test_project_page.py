@@ -171,3 +171,12 @@ def test_a_claim_row_shows_one_value_cell_and_saves_through_the_services(admin_c
     assert admin_client.post(change_url(demo), data).status_code == 302
     capacity.refresh_from_db()
     assert capacity.quote.endswith("(MW)") and capacity.value_number == Decimal("700")
+
+
+def test_a_figure_edited_by_hand_away_from_its_source_is_flagged(admin_client, demo):
+    assert "edited by hand" not in admin_client.get(change_url(demo)).content.decode()
+    services.project_update(project=demo, data={"capacity_mw": Decimal("720")})
+    summary = summary_of(admin_client.get(change_url(demo)).content.decode())
+    capacity = figure_in(summary, "capacity_mw")
+    assert "The project shows 720, edited by hand: no source says so" in capacity
+    assert "edited by hand" not in figure_in(summary, "site_area_ha")
