@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install assets migrate demo lint format bench-extraction bench clean
+.PHONY: run test install assets chromium migrate demo lint format bench-extraction bench clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -38,7 +38,14 @@ run: install assets demo
 	$(PY) manage.py local_admin --url http://$(HOST):$(PORT)/admin/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install assets
+# The browser tests drive Debian's Chromium; install it where we can (root with apt).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM_PATH" ] || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Chromium not found: the browser tests will be skipped (install chromium or set CHROMIUM_PATH)"; fi; }
+
+test: install assets chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
