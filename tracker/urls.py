@@ -10,3 +10,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("projects.urls")),
 ]
+
+handler404 = "core.api.errors.not_found"

@@ -8,8 +8,9 @@ validation errors only and names each offending parameter or body field.
 from django.core.exceptions import NON_FIELD_ERRORS as DJANGO_NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -98,3 +99,11 @@ class ErrorSerializer(serializers.Serializer):
     """Documents the error shape in the OpenAPI schema."""
 
     error = ErrorBodySerializer()
+
+
+def not_found(request, exception=None):
+    """Django's 404 handler: under /api/ the one error shape, elsewhere the site's page."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 404, "code": "not_found", "message": str(_("No endpoint at this address."))}}
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)

@@ -78,3 +78,11 @@ def test_writes_are_not_allowed_across_origins(api, cors):
 def test_cors_stays_off_the_rest_of_the_site(client, cors):
     response = client.get("/admin/login/", HTTP_ORIGIN="https://maps.example.org")
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_unknown_api_address_answers_the_error_shape(api, client):
+    response = api.get("/api/v1/no-such-resource/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
