@@ -62,13 +62,3 @@ def restore_deleted(change: ObjectChange):
     instance.full_clean(validate_unique=True)
     instance.save(force_insert=True)
     return instance
-
-
-def deleted_changes(model=None):
-    """Logged deletions, newest first, optionally of one model."""
-    from django.contrib.contenttypes.models import ContentType
-
-    qs = ObjectChange.objects.filter(action=ObjectChange.Action.DELETE)
-    if model is not None:
-        qs = qs.filter(content_type=ContentType.objects.get_for_model(model))
-    return qs

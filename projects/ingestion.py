@@ -217,8 +217,10 @@ def ingest_source(*, source: Source, project: Project | None = None, language: s
         claims.append(
             services.claim_create(data={"project": project, "source": source, "as_of": source.published_on, **data})
         )
+    # The conflict flags were set by the claims' signal after each save: read them back at once.
+    flags = dict(Claim.objects.filter(pk__in=[claim.pk for claim in claims]).values_list("pk", "in_conflict"))
     for claim in claims:
-        claim.refresh_from_db(fields=["in_conflict"])
+        claim.in_conflict = flags[claim.pk]
     return IngestionResult(
         source=source,
         project=project,

@@ -16,7 +16,6 @@ from projects.models import (
     Claim,
     GridConnection,
     Milestone,
-    Organization,
     Project,
     ProjectRole,
     ProjectStatusChange,
@@ -58,10 +57,6 @@ def project_detail() -> QuerySet[Project]:
         ),
         Prefetch("status_history", queryset=ProjectStatusChange.objects.select_related("source")),
     )
-
-
-def organization_list() -> QuerySet[Organization]:
-    return Organization.objects.all()
 
 
 @dataclass
