@@ -1,6 +1,6 @@
 // Builds the public pages' scripts and styles into dist/frontend/, which Django's
 // staticfiles serves (settings.STATICFILES_DIRS). Everything comes from node_modules.
-import { copyFile, mkdir, rm } from "node:fs/promises";
+import { copyFile, cp, mkdir, rm } from "node:fs/promises";
 import { build } from "esbuild";
 
 const out = new URL("../dist/frontend/", import.meta.url);
@@ -19,4 +19,8 @@ await build({
   legalComments: "linked",
   logLevel: "info",
 });
-await copyFile(new URL("../node_modules/leaflet/dist/leaflet.css", import.meta.url), new URL("leaflet.css", out));
+// leaflet.css points at images/*.png next to it: copy them too, or collectstatic's manifest
+// (ManifestStaticFilesStorage) fails on the missing files.
+const leaflet = new URL("../node_modules/leaflet/dist/", import.meta.url);
+await copyFile(new URL("leaflet.css", leaflet), new URL("leaflet.css", out));
+await cp(new URL("images/", leaflet), new URL("images/", out), { recursive: true });
