@@ -58,7 +58,8 @@ function text(tag, content, className) {
   return node;
 }
 
-// Built from DOM nodes with textContent: project names are data, never markup.
+// Every stored string reaches the page through textContent: names are data, never markup.
+// Leaflet writes string content (popups, tooltips) as innerHTML, so it only ever gets nodes.
 function popupFor(properties, labels) {
   const box = document.createElement("div");
   box.className = "map-popup";
@@ -103,7 +104,8 @@ async function projectsMap(element) {
       }),
     onEachFeature: (point, marker) => {
       marker.bindPopup(() => popupFor(point.properties, labels));
-      marker.bindTooltip(point.properties.name);
+      // Leaflet writes a string tooltip as HTML; a node built here keeps the name as text.
+      marker.bindTooltip(() => text("span", point.properties.name));
     },
   }).addTo(map);
   // Chromium puts every clickable circle in the tab order, unnamed: thousands of stops between the
@@ -127,14 +129,14 @@ function siteMap(element) {
     fillOpacity: 0.9,
     className: "project-marker",
   })
-    .bindTooltip(site.name, { permanent: true, direction: "top" })
+    .bindTooltip(text("span", site.name), { permanent: true, direction: "top" })
     .addTo(map);
   for (const substation of site.substations) {
     const point = [substation.latitude, substation.longitude];
     points.push(point);
     L.polyline([points[0], point], { color: "#7b3294", weight: 2, dashArray: "6 4" }).addTo(map);
     L.circleMarker(point, { radius: 6, color: "#7b3294", weight: 2, fillColor: "#ffffff", fillOpacity: 1 })
-      .bindTooltip([substation.label, substation.distance_label].filter(Boolean).join(" · "), {
+      .bindTooltip(text("span", [substation.label, substation.distance_label].filter(Boolean).join(" · ")), {
         permanent: true,
         direction: "bottom",
       })
