@@ -13,6 +13,7 @@ from import_export import fields, resources, widgets
 
 from core.admin import adopt_saved, field_values
 from core.changes import actor
+from core.exports import escape_formula, unescape_formula
 from projects import services
 from projects.models import PROJECT_FIELDS, Project
 
@@ -79,6 +80,16 @@ class ProjectResource(resources.ModelResource):
         kwargs["rollback_on_validation_errors"] = True
         with actor(kwargs.get("user"), source="import"):
             return super().import_data(dataset, **kwargs)
+
+    def export_field(self, field, instance, **kwargs):
+        # A stored text must not come out as a live formula in the CSV or XLSX file.
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+    def before_import_row(self, row, **kwargs):
+        # An export imported back: the apostrophe that escaped a formula is not part of the text.
+        for column, value in row.items():
+            row[column] = unescape_formula(value)
+        super().before_import_row(row, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         exported_version = row.get("version")

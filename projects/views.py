@@ -23,6 +23,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
+from core.exports import escape_formula
 from core.geo import geocode
 from projects import charts, choices, selectors
 from projects.filtersets import ProjectFilterSet, country_codes
@@ -460,5 +461,5 @@ def stats_csv(request, table):
     keys = [column.key for column in data.columns]
     writer.writerow(keys)
     for row in data.rows:
-        writer.writerow([row[key] for key in keys])
+        writer.writerow([escape_formula(row[key]) for key in keys])
     return response

@@ -13,6 +13,7 @@ import orjson
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
 
+from core.exports import escape_formula
 from core.geo import distance_km
 from projects.api.serializers import PROJECT_LIST_FIELDS
 
@@ -61,7 +62,7 @@ class StreamingRenderer(BaseRenderer):
 def _csv_cell(value):
     if isinstance(value, datetime.datetime):
         return value.isoformat()
-    return value
+    return escape_formula(value)  # a stored text never opens as a live formula; numbers pass as they are
 
 
 class CSVRenderer(StreamingRenderer):
