@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 
 from core.geo import distance_km
 from core.models import ObjectChange
@@ -108,22 +108,133 @@ def attach_distances(projects, point: tuple[float, float] | None):
     return projects
 
 
+# Visibility -------------------------------------------------------------------------------
+#
+# The one rule for what a reader sees, applied by every public read: the API's lists and
+# details (near and bbox filter the same queryset), its CSV and GeoJSON downloads, its stats
+# and changes feed, and the public pages with their map data.
+#
+# - A draft project (proposed by article ingestion, not yet confirmed by a person) and every
+#   part of it (claims, phases, milestones, roles, grid connections, status history, and
+#   their changes) are left out. Users who may see unpublished projects get them in lists
+#   only when they ask (``include_drafts``), and in a draft's detail.
+# - Of claims, only the accepted ones are shown, and only their changes are in the feed.
+# - The changes feed names no one: the author of a change is shown to users who may read
+#   the change history in the admin.
+#
+# "May see unpublished records of a model" means: holds the permission to view, add, change
+# or review that model, as the admin asks before it shows them. Being staff is not enough.
+
+UNPUBLISHED_ACTIONS = ("view", "add", "change", "review")
+
+
+def may_see_unpublished(user, model) -> bool:
+    """Whether ``user`` may see the records of ``model`` that readers do not see yet:
+    draft projects, proposed and rejected claims."""
+    if user is None or not user.is_authenticated:
+        return False
+    opts = model._meta
+    return any(user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}") for action in UNPUBLISHED_ACTIONS)
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What one reader may see; ``PUBLIC``, what anonymous readers see, hides everything unpublished."""
+
+    drafts: bool = False  # draft projects and their parts
+    unaccepted_claims: bool = False  # proposed and rejected claims
+    authors: bool = False  # who made each change
+
+    @classmethod
+    def for_user(cls, user, *, include_drafts: bool = False) -> Visibility:
+        """The visibility of ``user``; drafts only when asked for and allowed."""
+        authenticated = user is not None and user.is_authenticated
+        return cls(
+            drafts=include_drafts and may_see_unpublished(user, Project),
+            unaccepted_claims=may_see_unpublished(user, Claim),
+            authors=authenticated and user.has_perm("core.view_objectchange"),
+        )
+
+    def projects(self, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+        queryset = Project.objects.all() if queryset is None else queryset
+        return queryset if self.drafts else queryset.filter(is_draft=False)
+
+    def parts(self, queryset: QuerySet) -> QuerySet:
+        """A project's parts (phases, milestones, roles, grid connections)."""
+        return queryset if self.drafts else queryset.filter(project__is_draft=False)
+
+    def claims(self, queryset: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
+        queryset = Claim.objects.all() if queryset is None else queryset
+        if not self.drafts:
+            # a claim about an organization belongs to no project
+            queryset = queryset.filter(Q(project__isnull=True) | Q(project__is_draft=False))
+        if not self.unaccepted_claims:
+            queryset = queryset.filter(status=choices.ClaimStatus.ACCEPTED)
+        return queryset
+
+    def changes(self, queryset: QuerySet[ObjectChange]) -> QuerySet[ObjectChange]:
+        """Change log entries about what this reader sees, filtered in the same single query.
+
+        An entry about a project or one of its parts is shown while the project is public, and
+        after it was deleted when it was public then. An entry about a claim is shown while the
+        claim is accepted: a claim that is rejected or deleted takes its history with it.
+        """
+        project_type = ContentType.objects.get_for_model(Project)
+        if not self.drafts:
+            queryset = queryset.alias(
+                about_project=Case(
+                    When(content_type=project_type, then=F("object_id")),
+                    When(parent_content_type=project_type, then=F("parent_object_id")),
+                )
+            )
+            project = Project.objects.filter(pk=OuterRef("about_project"))
+            deleted_while_public = ObjectChange.objects.filter(
+                content_type=project_type,
+                object_id=OuterRef("about_project"),
+                action=ObjectChange.Action.DELETE,
+                prechange_data__is_draft=False,
+            )
+            queryset = queryset.filter(
+                Q(about_project__isnull=True)
+                | Exists(project.filter(is_draft=False))
+                | (~Exists(project) & Exists(deleted_while_public))
+            )
+        if not self.unaccepted_claims:
+            accepted = Claim.objects.filter(pk=OuterRef("object_id"), status=choices.ClaimStatus.ACCEPTED)
+            queryset = queryset.filter(~Q(content_type=ContentType.objects.get_for_model(Claim)) | Exists(accepted))
+        return queryset
+
+
+PUBLIC = Visibility()
+
+
+def visible_projects(user=None, *, include_drafts: bool = False) -> QuerySet[Project]:
+    """The projects ``user`` sees in lists: never a draft, unless asked for by someone allowed."""
+    return Visibility.for_user(user, include_drafts=include_drafts).projects(project_list())
+
+
 # Public pages -----------------------------------------------------------------------------
 
-# Statuses whose MW no longer count towards what is coming: the pipeline and totals skip them.
+# Statuses whose projects no longer count towards what is coming.
 ABANDONED_STATUSES = (choices.ProjectStatus.CANCELLED, choices.ProjectStatus.DECOMMISSIONED)
 
 
+def counted_in_totals(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The one rule for totals (the overview, /stats/ and /api/v1/stats/capacity/): MW, investment
+    and project counts add up the projects that are not cancelled or decommissioned."""
+    return projects.exclude(status__in=ABANDONED_STATUSES)
+
+
 def public_projects() -> QuerySet[Project]:
-    """Projects readers may see: drafts proposed by ingestion wait for a person to confirm them."""
-    return project_list().filter(is_draft=False)
+    """What anonymous readers see, and every public page shows: ``visible_projects()`` of no user."""
+    return visible_projects()
 
 
 def project_totals() -> dict:
     """Headline totals of the overview, in one aggregate query."""
-    return public_projects().aggregate(
+    return counted_in_totals(public_projects()).aggregate(
         projects=Count("pk"),
-        mw_announced=Sum("capacity_mw", filter=~Q(status__in=ABANDONED_STATUSES)),
+        mw_announced=Sum("capacity_mw"),
         mw_operational=Sum("capacity_mw", filter=Q(status=choices.ProjectStatus.OPERATIONAL)),
     )
 
@@ -131,7 +242,7 @@ def project_totals() -> dict:
 def investment_by_currency() -> QuerySet:
     """Sum of headline investments per currency: amounts in different currencies never add up."""
     return (
-        public_projects()
+        counted_in_totals(public_projects())
         .filter(investment_amount__isnull=False)
         .values("investment_currency")
         .annotate(total=Sum("investment_amount"), projects=Count("pk"))
@@ -142,8 +253,7 @@ def investment_by_currency() -> QuerySet:
 def pipeline_by_year() -> QuerySet:
     """MW per target year of operation and status, cancelled and decommissioned left out."""
     return (
-        public_projects()
-        .exclude(status__in=ABANDONED_STATUSES)
+        counted_in_totals(public_projects())
         .filter(operational_year__isnull=False, capacity_mw__isnull=False)
         .values("operational_year", "status")
         .annotate(mw=Sum("capacity_mw"), projects=Count("pk"))
@@ -153,8 +263,7 @@ def pipeline_by_year() -> QuerySet:
 
 def capacity_by_country() -> QuerySet:
     return (
-        public_projects()
-        .exclude(status__in=ABANDONED_STATUSES)
+        counted_in_totals(public_projects())
         .filter(capacity_mw__isnull=False)
         .values("country")
         .annotate(mw=Sum("capacity_mw"), projects=Count("pk"))
@@ -164,7 +273,7 @@ def capacity_by_country() -> QuerySet:
 
 def investment_by_country() -> QuerySet:
     return (
-        public_projects()
+        counted_in_totals(public_projects())
         .filter(investment_amount__isnull=False)
         .values("country", "investment_currency")
         .annotate(total=Sum("investment_amount"), projects=Count("pk"))
@@ -173,7 +282,9 @@ def investment_by_country() -> QuerySet:
 
 
 def projects_by_kind() -> QuerySet:
-    return public_projects().values("kind").annotate(projects=Count("pk")).order_by("-projects", "kind")
+    return (
+        counted_in_totals(public_projects()).values("kind").annotate(projects=Count("pk")).order_by("-projects", "kind")
+    )
 
 
 def map_features(queryset: QuerySet[Project]) -> QuerySet:
@@ -189,12 +300,14 @@ def map_counts(queryset: QuerySet[Project]) -> dict:
 
 
 def latest_changes(limit: int = 8) -> list[ObjectChange]:
-    """The latest edits to projects and their records, newest first, each with ``project``
-    (None once deleted or while a draft) read in one query for the whole list."""
+    """The latest edits readers may see to projects and their records, newest first, each with
+    ``project`` (None once deleted) read in one query for the whole list."""
     project_type = _project_type()
     changes = list(
-        ObjectChange.objects.select_related("content_type").filter(
-            Q(content_type=project_type) | Q(parent_content_type=project_type)
+        PUBLIC.changes(
+            ObjectChange.objects.select_related("content_type").filter(
+                Q(content_type=project_type) | Q(parent_content_type=project_type)
+            )
         )[:limit]
     )
     project_ids = {
@@ -208,11 +321,13 @@ def latest_changes(limit: int = 8) -> list[ObjectChange]:
 
 
 def project_changes(project: Project, limit: int = 15) -> QuerySet[ObjectChange]:
-    """Edits to a project and to its children (claims, roles, milestones...), newest first."""
+    """Edits readers may see to a project and to its children (claims, roles, milestones...), newest first."""
     project_type = _project_type()
-    return ObjectChange.objects.select_related("content_type").filter(
-        Q(content_type=project_type, object_id=project.pk)
-        | Q(parent_content_type=project_type, parent_object_id=project.pk)
+    return PUBLIC.changes(
+        ObjectChange.objects.select_related("content_type").filter(
+            Q(content_type=project_type, object_id=project.pk)
+            | Q(parent_content_type=project_type, parent_object_id=project.pk)
+        )
     )[:limit]
 
 

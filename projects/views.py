@@ -2,6 +2,8 @@
 
 Every page reads prepared querysets from ``projects.selectors`` and filters with the same
 ``ProjectFilterSet`` as the API, so a filtered list, its map and its CSV download agree.
+The pages show what anonymous readers see (``selectors.PUBLIC``) whoever is signed in:
+drafts and unaccepted claims are reviewed in the admin.
 """
 
 from __future__ import annotations
@@ -99,7 +101,11 @@ def bind_filters(request, fields) -> PublicProjectFilterSet:
         + sorted(((code, countries.name(code)) for code in set(present)), key=lambda item: item[1])
     )
     if "organization" in fields:
-        involved = Organization.objects.filter(project_roles__isnull=False).distinct().values_list("slug", "name")
+        involved = (
+            Organization.objects.filter(project_roles__project__in=selectors.public_projects())
+            .distinct()
+            .values_list("slug", "name")
+        )
         form.fields["organization"].widget = forms.Select(choices=[("", _("Any organization")), *involved])
     for name, empty_label in (("role", _("Any role")), ("ordering", _("Default"))):
         form.fields[name].empty_label = empty_label
@@ -178,7 +184,7 @@ def _with(query, **params):
 
 @require_safe
 def project_detail(request, slug):
-    project = get_object_or_404(selectors.project_detail().filter(is_draft=False), slug=slug)
+    project = get_object_or_404(selectors.PUBLIC.projects(selectors.project_detail()), slug=slug)
     figures = selectors.figures_by_attribute(project)
     conflicts = {conflict.attribute: conflict for conflict in selectors.project_conflicts(project)}
     # accepted figures in the order of ClaimAttribute, each with its disagreement if any

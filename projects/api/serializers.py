@@ -444,6 +444,8 @@ class GeoJSONFeatureCollectionSerializer(serializers.Serializer):
 
 # Columns the change log records but the API does not publish (see SourceSerializer).
 WITHHELD_FIELDS = {"projects.source": frozenset({"text"})}
+# Columns naming a user, published with the change's author only (see ``show_authors``).
+AUTHOR_FIELDS = {"projects.claim": frozenset({"reviewed_by_id"})}
 
 
 class ChangeSerializer(serializers.ModelSerializer):
@@ -451,7 +453,12 @@ class ChangeSerializer(serializers.ModelSerializer):
     parent_type = serializers.SerializerMethodField(
         help_text=_("The parent's type for a project's parts (claims, roles...), whose changes are its history.")
     )
-    user = serializers.CharField(source="user_name", help_text=_("User name of the author; empty when anonymous."))
+    user = serializers.SerializerMethodField(
+        help_text=_(
+            "User name of the author, shown to users who may read the change history (core.view_objectchange); "
+            "empty for anyone else, and for changes made without a user."
+        )
+    )
     before = serializers.SerializerMethodField(help_text=_("The record's columns before the change; null on create."))
     after = serializers.SerializerMethodField(help_text=_("The record's columns after the change; null on delete."))
 
@@ -484,8 +491,14 @@ class ChangeSerializer(serializers.ModelSerializer):
     def get_parent_type(self, change) -> str | None:
         return self._type(change.parent_content_type)
 
+    def get_user(self, change) -> str:
+        return change.user_name if self.context.get("show_authors") else ""
+
     def _published(self, change, data):
-        withheld = WITHHELD_FIELDS.get(self._type(change.content_type), ())
+        object_type = self._type(change.content_type)
+        withheld = WITHHELD_FIELDS.get(object_type, frozenset())
+        if not self.context.get("show_authors"):
+            withheld = withheld | AUTHOR_FIELDS.get(object_type, frozenset())
         return None if data is None else {name: value for name, value in data.items() if name not in withheld}
 
     @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})

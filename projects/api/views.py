@@ -1,20 +1,23 @@
 """The API's endpoints: querysets come from ``projects.selectors``, writes go through ``projects.services``."""
 
 import django_filters
+from django import forms
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from core.api.errors import ErrorSerializer
 from core.api.filters import FilterBackend
 from core.api.pagination import CursorPagination
 from core.api.permissions import ReadAnyReviewWithReviewPermission
+from core.api.schema import AutoSchema
 from core.api.views import APIViewMixin, TrackedModelViewSet
-from core.filters import UTCDateTimeFilter
+from core.filters import StrictBooleanField, UTCDateTimeFilter
 from core.models import ObjectChange, TrackedModel
 from projects import services
 from projects.api import serializers
@@ -35,7 +38,15 @@ from projects.models import (
     Source,
     Substation,
 )
-from projects.selectors import attach_distances, project_detail, project_list, slug_or_id
+from projects.selectors import (
+    Visibility,
+    attach_distances,
+    counted_in_totals,
+    may_see_unpublished,
+    project_detail,
+    project_list,
+    slug_or_id,
+)
 
 
 class SlugOrIdLookupMixin:
@@ -46,6 +57,69 @@ class SlugOrIdLookupMixin:
 
     def lookup_filter(self, value: str) -> dict:
         return slug_or_id(value)
+
+
+INCLUDE_DRAFTS = "include_drafts"
+INCLUDE_DRAFTS_PARAMETER = OpenApiParameter(
+    INCLUDE_DRAFTS,
+    OpenApiTypes.BOOL,
+    description=_(
+        "true: also list draft projects (proposed by article ingestion, not yet confirmed) and their parts. "
+        "Only for users holding the view, add or change permission on projects; anyone else is answered 403. "
+        "Default false: drafts and everything in them are left out, as anonymous readers see it."
+    ),
+)
+
+
+def drafts_asked(request) -> bool:
+    """Whether the request asks for drafts with ``include_drafts``; a value that is not a boolean is a 400."""
+    try:
+        return bool(StrictBooleanField().to_python(request.query_params.get(INCLUDE_DRAFTS)))
+    except forms.ValidationError as error:
+        raise ValidationError({INCLUDE_DRAFTS: error.messages}) from None
+
+
+class VisibilitySchema(AutoSchema):
+    """Documents ``include_drafts`` on the lists that take it, and the 403 it answers without the permission."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        return [*parameters, INCLUDE_DRAFTS_PARAMETER] if self._lists() else parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self._lists():
+            forbidden = OpenApiResponse(
+                ErrorSerializer, description=_("include_drafts=true without the permission to see drafts.")
+            )
+            responses.setdefault("403", self._get_response_for_code(forbidden, "403", ["application/json"]))
+        return responses
+
+    def _lists(self) -> bool:
+        return self.method == "GET" and not self._is_detail()
+
+
+class VisibilityMixin:
+    """Reads are scoped by ``projects.selectors.Visibility``, the one rule of what a reader sees.
+
+    Lists leave drafts out unless ``include_drafts=true`` is asked by a user allowed to see them;
+    a detail, and every write, sees the drafts that user may see, so a draft can be read and confirmed.
+    """
+
+    schema = VisibilitySchema()
+
+    @property
+    def visibility(self) -> Visibility:
+        if not hasattr(self, "_visibility"):
+            user = self.request.user
+            listing = getattr(self, "action", "list") == "list"  # the stats and changes views only list
+            include_drafts = drafts_asked(self.request) if listing else True
+            if listing and include_drafts and not may_see_unpublished(user, Project):
+                raise PermissionDenied(
+                    _("Drafts are listed only for users with the permission to view, add or change projects.")
+                )
+            self._visibility = Visibility.for_user(user, include_drafts=include_drafts)
+        return self._visibility
 
 
 FORMAT_PARAMETER = OpenApiParameter(
@@ -78,7 +152,7 @@ FORMAT_PARAMETER = OpenApiParameter(
         request=serializers.ProjectWriteSerializer, responses=serializers.ProjectDetailSerializer
     ),
 )
-class ProjectViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
+class ProjectViewSet(VisibilityMixin, SlugOrIdLookupMixin, TrackedModelViewSet):
     """Projects, by slug or ID. Lists are light; a project's detail shows every figure with its sources."""
 
     queryset = Project.objects.none()
@@ -86,7 +160,7 @@ class ProjectViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
     read_serializer_class = serializers.ProjectDetailSerializer
 
     def get_queryset(self):
-        return project_list() if self.action == "list" else project_detail()
+        return self.visibility.projects(project_list() if self.action == "list" else project_detail())
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -166,13 +240,19 @@ class IndicatorViewSet(TrackedModelViewSet):
     filterset_fields = ("country", "year", "is_forecast", "source")
 
 
-class ClaimViewSet(TrackedModelViewSet):
-    """Claims; accepting, rejecting and choosing the headline are actions that need the review permission."""
+class ClaimViewSet(VisibilityMixin, TrackedModelViewSet):
+    """Claims; accepting, rejecting and choosing the headline are actions that need the review permission.
 
-    # value_organization: the display value of a claim naming an organization
-    queryset = Claim.objects.select_related("value_organization")
+    Anonymous readers, and users without a permission on claims, see accepted claims only.
+    """
+
+    queryset = Claim.objects.none()
     serializer_class = serializers.ClaimSerializer
     filterset_fields = ("project", "organization", "source", "attribute", "status", "in_conflict", "is_headline")
+
+    def get_queryset(self):
+        # value_organization: the display value of a claim naming an organization
+        return self.visibility.claims(Claim.objects.select_related("value_organization"))
 
     def review(self, service, **kwargs):
         claim = self.get_object()
@@ -203,34 +283,45 @@ class ClaimViewSet(TrackedModelViewSet):
         return self.review(services.claim_set_headline)
 
 
-class PhaseViewSet(TrackedModelViewSet):
+class ProjectPartViewSet(VisibilityMixin, TrackedModelViewSet):
+    """A project's parts: those of a draft are shown as the draft is."""
+
+    def get_queryset(self):
+        return self.visibility.parts(super().get_queryset())
+
+
+class PhaseViewSet(ProjectPartViewSet):
     queryset = Phase.objects.all()
     serializer_class = serializers.PhaseSerializer
     filterset_fields = ("project", "status")
 
 
-class MilestoneViewSet(TrackedModelViewSet):
+class MilestoneViewSet(ProjectPartViewSet):
     queryset = Milestone.objects.all()
     serializer_class = serializers.MilestoneSerializer
     filterset_fields = ("project", "kind")
 
 
-class ProjectRoleViewSet(TrackedModelViewSet):
+class ProjectRoleViewSet(ProjectPartViewSet):
     # organization: its name is shown next to its ID
     queryset = ProjectRole.objects.select_related("organization")
     serializer_class = serializers.ProjectRoleSerializer
     filterset_fields = ("project", "organization", "role")
 
 
-class GridConnectionViewSet(TrackedModelViewSet):
+class GridConnectionViewSet(ProjectPartViewSet):
     # substation: its name is shown next to its ID; project: the distance is computed from both on save
     queryset = GridConnection.objects.select_related("substation", "project")
     serializer_class = serializers.GridConnectionSerializer
     filterset_fields = ("project", "substation", "status")
 
 
-class CapacityStatsView(APIViewMixin, generics.GenericAPIView):
-    """MW, project count and investment per currency, grouped; the project filters apply."""
+class CapacityStatsView(VisibilityMixin, APIViewMixin, generics.GenericAPIView):
+    """MW, project count and investment per currency, grouped; the project filters apply.
+
+    The totals rule of /stats/ applies: cancelled and decommissioned projects are left out,
+    unless ``status`` asks for them.
+    """
 
     queryset = Project.objects.none()
     filter_backends = [FilterBackend]
@@ -239,7 +330,7 @@ class CapacityStatsView(APIViewMixin, generics.GenericAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return project_list()
+        return self.visibility.projects(project_list())
 
     @extend_schema(
         parameters=[serializers.CapacityStatsQuerySerializer],
@@ -250,6 +341,8 @@ class CapacityStatsView(APIViewMixin, generics.GenericAPIView):
         query = serializers.CapacityStatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         projects = self.filter_queryset(self.get_queryset())
+        if not self.filterset.form.cleaned_data.get("status"):
+            projects = counted_in_totals(projects)
         return Response(
             serializers.CapacityStatsSerializer(capacity_by(projects, query.validated_data["group_by"])).data
         )
@@ -287,13 +380,23 @@ class ChangeCursorPagination(CursorPagination):
     ordering = ("time", "id")
 
 
-class ChangeListView(APIViewMixin, generics.ListAPIView):
-    """What changed, oldest first, for incremental sync: follow ``next`` until it is null, keep the last link."""
+class ChangeListView(VisibilityMixin, APIViewMixin, generics.ListAPIView):
+    """What changed, oldest first, for incremental sync: follow ``next`` until it is null, keep the last link.
 
-    # content types: each change names its object's type and its parent's
-    queryset = ObjectChange.objects.select_related("content_type", "parent_content_type")
+    The feed holds the changes of what the reader sees (see ``Visibility.changes``): anonymous readers get
+    no change of a draft project or its parts, none of a claim that is not accepted now, and no author.
+    """
+
+    queryset = ObjectChange.objects.none()
     serializer_class = serializers.ChangeSerializer
     filter_backends = [FilterBackend]
     filterset_class = ChangeFilterSet
     pagination_class = ChangeCursorPagination
     permission_classes = [permissions.AllowAny]  # GET only
+
+    def get_queryset(self):
+        # content types: each change names its object's type and its parent's
+        return self.visibility.changes(ObjectChange.objects.select_related("content_type", "parent_content_type"))
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "show_authors": self.visibility.authors}
