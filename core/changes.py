@@ -98,9 +98,14 @@ def changed_fields(before: dict | None, after: dict | None) -> list[str]:
     return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
 
 
-def _parent_of(instance) -> models.Model | None:
+def _parent_of(instance) -> tuple[type[models.Model], int] | None:
+    """The parent's model and ID, read from the foreign key's column: no query for the parent itself."""
     parent_field = getattr(instance, "change_log_parent", None)
-    return getattr(instance, parent_field, None) if parent_field else None
+    if not parent_field:
+        return None
+    field = instance._meta.get_field(parent_field)
+    parent_id = getattr(instance, field.attname)
+    return (field.related_model, parent_id) if parent_id is not None else None
 
 
 def build_change(instance, action: str, before: dict | None, after: dict | None):
@@ -120,12 +125,18 @@ def build_change(instance, action: str, before: dict | None, after: dict | None)
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=instance.pk,
         object_repr=str(instance)[:200],
-        parent_content_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
-        parent_object_id=parent.pk if parent is not None else None,
+        parent_content_type=ContentType.objects.get_for_model(parent[0]) if parent is not None else None,
+        parent_object_id=parent[1] if parent is not None else None,
         prechange_data=before,
         postchange_data=after,
         changed_fields=changed_fields(before, after),
     )
+
+
+def snapshot(instance):
+    """Remember a record's state as just read under lock, so its next save logs it without reading it again."""
+    instance._prechange_snapshot = serialize(instance)
+    return instance
 
 
 def record(instance, action: str, before: dict | None, after: dict | None):

@@ -12,6 +12,10 @@ def remember_state_before_save(sender, instance, raw=False, using=None, **kwargs
     if raw or not isinstance(instance, TrackedModel):
         return
     instance._prechange = None
+    known = instance.__dict__.pop("_prechange_snapshot", None)
+    if known is not None:
+        instance._prechange = known  # read under lock by the service that is saving it
+        return
     if instance.pk is not None and not instance._state.adding:
         # Read from the database being written, never from a lagging replica.
         previous = sender._base_manager.db_manager(using).filter(pk=instance.pk).first()

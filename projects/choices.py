@@ -140,37 +140,19 @@ class ClaimAttribute(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# The kind of value each attribute takes.
-ATTRIBUTE_VALUE_KIND = {
-    ClaimAttribute.CAPACITY_MW: ValueKind.NUMBER,
-    ClaimAttribute.INVESTMENT: ValueKind.MONEY,
-    ClaimAttribute.JOBS_PERMANENT: ValueKind.NUMBER,
-    ClaimAttribute.JOBS_CONSTRUCTION: ValueKind.NUMBER,
-    ClaimAttribute.JOBS: ValueKind.NUMBER,
-    ClaimAttribute.SITE_AREA_HA: ValueKind.NUMBER,
-    ClaimAttribute.FLOOR_AREA_M2: ValueKind.NUMBER,
-    ClaimAttribute.ANNOUNCED_ON: ValueKind.DATE,
-    ClaimAttribute.OPERATIONAL_YEAR: ValueKind.NUMBER,
-    ClaimAttribute.MUNICIPALITY: ValueKind.TEXT,
-    ClaimAttribute.REGION: ValueKind.TEXT,
-    ClaimAttribute.COUNTRY: ValueKind.TEXT,
-    ClaimAttribute.SUBSTATION: ValueKind.TEXT,
-    ClaimAttribute.FORMER_USE: ValueKind.TEXT,
-    ClaimAttribute.STATUS: ValueKind.TEXT,
-    ClaimAttribute.ORGANIZATION: ValueKind.ORGANIZATION,
-    ClaimAttribute.OTHER: ValueKind.TEXT,
-}
+class ClaimScope(models.TextChoices):
+    """What part of the project a figure is about: only like is compared with like."""
 
-# The unit a numeric attribute is stored in.
-ATTRIBUTE_UNIT = {
-    ClaimAttribute.CAPACITY_MW: "MW",
-    ClaimAttribute.JOBS_PERMANENT: "jobs",
-    ClaimAttribute.JOBS_CONSTRUCTION: "jobs",
-    ClaimAttribute.JOBS: "jobs",
-    ClaimAttribute.SITE_AREA_HA: "ha",
-    ClaimAttribute.FLOOR_AREA_M2: "m²",
-    ClaimAttribute.OPERATIONAL_YEAR: "year",
-}
+    PROJECT = "project", _("Whole project")
+    PHASE = "phase", _("One phase")
+    BUILDING = "building", _("One building or hall")
+    EVENTUAL = "eventual", _("Eventual build-out")
 
-# Attributes that may hold several accepted values at once without disagreeing.
-MULTI_VALUED_ATTRIBUTES = frozenset({ClaimAttribute.ORGANIZATION, ClaimAttribute.OTHER, ClaimAttribute.JOBS})
+
+class ClaimBound(models.TextChoices):
+    """How the figure bounds the true value: "700 MW", "at least 700 MW", "up to 1 GW", "500 to 700 MW"."""
+
+    EXACT = "exact", _("Exact")
+    AT_LEAST = "at_least", _("At least")
+    AT_MOST = "at_most", _("At most")
+    RANGE = "range", _("Range")

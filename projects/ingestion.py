@@ -12,16 +12,17 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from core.geo import bounding_box, distance_km, geocode
+from core.writes import service
 from projects import choices, services
 from projects.extraction import Extraction, Fact, extract_facts
 from projects.fetching import fetch_article
 from projects.models import Claim, Organization, Project, Source
+from projects.services.claims import prepare as prepare_claim
 
 # A project whose site is this close to the place an article names is the same project.
 MATCH_DISTANCE_KM = 5.0
@@ -130,6 +131,7 @@ def propose_project(extraction: Extraction, source: Source) -> Project:
             "location_precision": choices.LocationPrecision.MUNICIPALITY,
         }
     status = extraction.value("status")
+    status_date, status_precision = event_date(extraction, status, source)
     return services.project_create(
         data={
             "name": name,
@@ -138,8 +140,22 @@ def propose_project(extraction: Extraction, source: Source) -> Project:
             "description": f"Draft proposed from “{Truncator(source.title).chars(200)}”.",
             **location,
         },
-        status_date=source.published_on,
+        status_date=status_date,
+        status_precision=status_precision,
     )
+
+
+def event_date(extraction: Extraction, status: str | None, source: Source) -> tuple[datetime.date | None, str | None]:
+    """When the lifecycle step the article reports happened: the announcement date it gives for an
+    announcement, else the article's date (None when neither is known: the project's own dates decide)."""
+    announced = extraction.get("announced_on")
+    if announced and status in (None, choices.ProjectStatus.ANNOUNCED):
+        return parse_partial_date(announced[0].value)
+    if source.published_on:
+        return source.published_on, choices.DatePrecision.DAY
+    if announced:
+        return parse_partial_date(announced[0].value)
+    return None, None
 
 
 # Facts to claims -----------------------------------------------------------------------------
@@ -150,11 +166,9 @@ def find_or_create_organization(name: str, role: str | None) -> Organization:
     if organization is None:
         organization = Organization.objects.filter(aliases__icontains=name).first()
     if organization is None:
-        organization = Organization(
-            name=name, kind=ROLE_TO_ORGANIZATION_KIND.get(role, choices.OrganizationKind.COMPANY)
+        organization = services.record_save(
+            instance=Organization(name=name, kind=ROLE_TO_ORGANIZATION_KIND.get(role, choices.OrganizationKind.COMPANY))
         )
-        organization.full_clean()
-        organization.save()
     return organization
 
 
@@ -187,13 +201,12 @@ def claim_data_from_fact(fact: Fact) -> dict | None:
     return data
 
 
-@transaction.atomic
+@service
 def ingest_source(*, source: Source, project: Project | None = None, language: str | None = None) -> IngestionResult:
     """Extract the facts of a stored source and record them as proposed claims."""
     extraction = extract_facts(source.text, language=language or source.language or None)
     if not source.language and extraction.language:
-        source.language = extraction.language
-        source.save(update_fields=["language"])
+        services.record_save(instance=source, data={"language": extraction.language})
     project_created, reason = False, "given"
     if project is None:
         earlier = Claim.objects.filter(source=source, project__isnull=False).select_related("project").first()
@@ -210,8 +223,11 @@ def ingest_source(*, source: Source, project: Project | None = None, language: s
         data = claim_data_from_fact(fact)
         if data is None:
             continue
+        if fact.field == "status":
+            data["event_date"], data["event_date_precision"] = event_date(extraction, fact.value, source)
+            data["event_date_precision"] = data["event_date_precision"] or ""
         claim = Claim(project=project, source=source, as_of=source.published_on, **data)
-        claim.value_kind = choices.ATTRIBUTE_VALUE_KIND[claim.attribute]
+        prepare_claim(claim)
         if (claim.attribute, claim.compute_value_key(), claim.quote_start) in existing:
             continue  # ingesting the same article again adds nothing
         claims.append(
@@ -245,7 +261,7 @@ def store_source(
     if source is None:
         first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
         source = Source(
-            url=url or None,
+            url=url,
             title=(title or Truncator(first_line).chars(300) or "Untitled article")[:500],
             publisher=publisher,
             author=author,
@@ -253,11 +269,9 @@ def store_source(
             retrieved_at=timezone.now() if url else None,
             text=text,
         )
-        source.full_clean()
-        source.save()
+        services.record_save(instance=source)
     elif not source.text:
-        source.text = text
-        source.save(update_fields=["text"])
+        services.record_save(instance=source, data={"text": text})
     return source
 
 

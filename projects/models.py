@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.models import TrackedModel
-from projects import choices
+from projects import attributes, choices
 
 currency_validator = RegexValidator(
     r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 currency code in capitals, such as EUR.")
@@ -30,6 +30,19 @@ def aliases_field():
         default=list,
         blank=True,
         help_text=_("Other names used in the press, one per entry."),
+    )
+
+
+def backing_claim_field():
+    return models.ForeignKey(
+        "Claim",
+        verbose_name=_("claim"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text=_("The accepted claim this record comes from; empty when it was typed by hand."),
     )
 
 
@@ -58,15 +71,6 @@ class SluggedModel(TrackedModel):
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        if not self.slug:
-            self.slug = self.unique_slug()
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = self.unique_slug()
-        super().save(*args, **kwargs)
 
     def unique_slug(self) -> str:
         base = slugify(self.name)[:190] or "record"
@@ -102,6 +106,8 @@ class Organization(SluggedModel):
         verbose_name_plural = _("organizations")
         ordering = ("name",)
         indexes = [models.Index(fields=["name"], name="organization_name_idx")]
+
+    write_services = "projects.services.record_save / record_delete"
 
     def clean(self):
         super().clean()
@@ -303,9 +309,7 @@ class Source(TrackedModel):
             parts.append(self.published_on.isoformat())
         return " · ".join(parts)
 
-    def save(self, *args, **kwargs):
-        self.url = self.url or None  # blank URLs must not collide on the unique index
-        super().save(*args, **kwargs)
+    write_services = "projects.services.record_save / record_delete"
 
 
 class Project(SluggedModel):
@@ -487,8 +491,19 @@ class Project(SluggedModel):
         default=False,
         help_text=_("Proposed by article ingestion and not yet confirmed by a person."),
     )
+    typed_by_hand = models.JSONField(
+        verbose_name=_("figures typed by hand"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Attributes whose figure was typed by an editor rather than taken from the headline claim; "
+            "kept up to date by the services."
+        ),
+    )
 
     change_log_exclude = ("conflict_count",)
+    write_services = "projects.services.project_create / project_update / project_delete"
 
     class Meta:
         verbose_name = _("project")
@@ -635,6 +650,7 @@ class ProjectStatusChange(TrackedModel):
         blank=True,
         related_name="+",
     )
+    claim = backing_claim_field()
 
     change_log_parent = "project"
 
@@ -813,6 +829,7 @@ class ProjectRole(TrackedModel):
         blank=True,
         related_name="roles",
     )
+    claim = backing_claim_field()
 
     change_log_parent = "project"
 
@@ -886,7 +903,7 @@ class GridConnection(TrackedModel):
         null=True,
         blank=True,
         editable=False,
-        help_text=_("Geodesic distance between the site and the substation, computed on save."),
+        help_text=_("Geodesic distance between the site and the substation, kept up to date by the services."),
     )
     note = models.CharField(
         verbose_name=_("note"),
@@ -901,8 +918,11 @@ class GridConnection(TrackedModel):
         blank=True,
         related_name="grid_connections",
     )
+    claim = backing_claim_field()
 
     change_log_parent = "project"
+    # Recomputed from the site and the substation whenever either moves.
+    change_log_exclude = ("distance_km",)
 
     class Meta:
         verbose_name = _("grid connection")
@@ -911,13 +931,6 @@ class GridConnection(TrackedModel):
 
     def __str__(self):
         return str(self.substation) if self.substation_id else _("grid connection")
-
-    def save(self, *args, **kwargs):
-        from core.geo import distance_km
-
-        site, substation = self.project.point, self.substation.point if self.substation_id else None
-        self.distance_km = round(distance_km(site, substation), 2) if site and substation else None
-        super().save(*args, **kwargs)
 
 
 class Claim(TrackedModel):
@@ -967,6 +980,31 @@ class Claim(TrackedModel):
         null=True,
         blank=True,
         help_text=_("A figure: MW, jobs, hectares, a year, or an amount of money."),
+    )
+    value_number_max = models.DecimalField(
+        verbose_name=_("upper figure"),
+        max_digits=24,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("For a range (“500 to 700 MW”): the upper end; the figure above is the lower end."),
+    )
+    bound = models.CharField(
+        verbose_name=_("bound"),
+        max_length=10,
+        choices=choices.ClaimBound.choices,
+        default=choices.ClaimBound.EXACT,
+        help_text=_("Whether the figure is exact, a minimum (“at least”), a maximum (“up to”) or a range."),
+    )
+    scope = models.CharField(
+        verbose_name=_("scope"),
+        max_length=10,
+        choices=choices.ClaimScope.choices,
+        default=choices.ClaimScope.PROJECT,
+        help_text=_(
+            "What the figure is about: the whole project, one phase, one building, or the eventual build-out. "
+            "Only whole-project figures become the project's headline; figures of different scopes never conflict."
+        ),
     )
     unit = models.CharField(
         verbose_name=_("unit"),
@@ -1037,6 +1075,21 @@ class Claim(TrackedModel):
         blank=True,
         help_text=_("The date the statement was true as of; defaults to the source's date."),
     )
+    event_date = models.DateField(
+        verbose_name=_("event date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the event the claim reports happened (a permit granted, works started), as the source gives it; "
+            "timelines show it. With month or year precision, the first day of the month or year."
+        ),
+    )
+    event_date_precision = models.CharField(
+        verbose_name=_("event date precision"),
+        max_length=5,
+        choices=choices.DatePrecision.choices,
+        blank=True,
+    )
     status = models.CharField(
         verbose_name=_("review state"),
         max_length=10,
@@ -1088,6 +1141,9 @@ class Claim(TrackedModel):
 
     change_log_parent = "project"
     change_log_exclude = ("in_conflict", "value_key", "value_kind")
+    # Set by the services only; their uniqueness is checked by the database's index.
+    service_managed_fields = ("is_headline",)
+    write_services = "projects.services.claim_create / claim_update / claim_accept / claim_reject / claim_delete"
 
     class Meta:
         verbose_name = _("claim")
@@ -1123,6 +1179,17 @@ class Claim(TrackedModel):
                 condition=Q(quote_start__isnull=True) | Q(quote_end__isnull=True) | Q(quote_end__gte=F("quote_start")),
                 name="claim_quote_offsets_ordered",
                 violation_error_message=_("The quote cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_headline=False)
+                | Q(status=choices.ClaimStatus.ACCEPTED, scope=choices.ClaimScope.PROJECT, project__isnull=False),
+                name="claim_headline_is_accepted",
+                violation_error_message=_("Only an accepted claim about the whole project can be its headline figure."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value_number_max__isnull=True) | Q(value_number_max__gte=F("value_number")),
+                name="claim_range_ordered",
+                violation_error_message=_("The upper end of the range cannot be below its lower end."),
             ),
             models.UniqueConstraint(
                 fields=["project", "attribute"],
@@ -1167,23 +1234,36 @@ class Claim(TrackedModel):
         return self.value_text
 
     def compute_value_key(self) -> str:
+        """The value in a form that compares: "700", ">=700", "<=1000", "500..700", "5000000000 EUR"."""
         match self.value_kind:
             case choices.ValueKind.MONEY:
-                return f"{normalize_decimal(self.value_number)} {self.currency}"
+                return f"{self._bounded_key()} {self.currency}"
             case choices.ValueKind.NUMBER:
-                return normalize_decimal(self.value_number)
+                return self._bounded_key()
             case choices.ValueKind.DATE:
                 return format_partial_date(self.value_date, self.value_date_precision)
             case choices.ValueKind.ORGANIZATION:
                 return f"{self.value_organization_id}:{self.role}"
         return " ".join(self.value_text.casefold().split())
 
+    def _bounded_key(self) -> str:
+        number = normalize_decimal(self.value_number)
+        match self.bound:
+            case choices.ClaimBound.AT_LEAST:
+                return f">={number}"
+            case choices.ClaimBound.AT_MOST:
+                return f"<={number}"
+            case choices.ClaimBound.RANGE:
+                return f"{number}..{normalize_decimal(self.value_number_max)}"
+        return number
+
     def clean(self):
         errors = {}
-        self.value_kind = choices.ATTRIBUTE_VALUE_KIND.get(self.attribute, choices.ValueKind.TEXT)
+        self.value_kind = attributes.value_kind(self.attribute)
         if self.project_id is None and self.organization_id is None:
             errors["project"] = _("Choose the project (or organization) the claim is about.")
-        if self.status == choices.ClaimStatus.ACCEPTED and self.source_id is None:
+        # ``source`` may be a source saved in the same form, not yet given its ID.
+        if self.status == choices.ClaimStatus.ACCEPTED and self.source_id is None and self.source is None:
             errors["source"] = _("A claim without a source cannot be accepted.")
         kind = self.value_kind
         if kind in (choices.ValueKind.NUMBER, choices.ValueKind.MONEY) and self.value_number is None:
@@ -1200,17 +1280,23 @@ class Claim(TrackedModel):
             errors["value_text"] = _("Use one of the lifecycle statuses: %(values)s.") % {
                 "values": ", ".join(choices.ProjectStatus.values)
             }
+        if self.bound == choices.ClaimBound.RANGE:
+            if self.value_number_max is None:
+                errors["value_number_max"] = _("Give the upper end of the range.")
+            elif self.value_number is not None and self.value_number_max < self.value_number:
+                errors["value_number_max"] = _("The upper end of the range cannot be below its lower end.")
+        elif self.value_number_max is not None:
+            errors["value_number_max"] = _("Only a range has an upper figure; choose the bound “Range”.")
+        if self.bound != choices.ClaimBound.EXACT and kind not in (choices.ValueKind.NUMBER, choices.ValueKind.MONEY):
+            errors["bound"] = _("Only a figure can be a minimum, a maximum or a range.")
+        if self.scope != choices.ClaimScope.PROJECT and self.project_id is None:
+            errors["scope"] = _("Only a claim about a project has a scope other than the whole project.")
+        if self.is_headline and (
+            self.status != choices.ClaimStatus.ACCEPTED or self.scope != choices.ClaimScope.PROJECT
+        ):
+            errors["is_headline"] = _("Only an accepted claim about the whole project can be its headline figure.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.value_kind = choices.ATTRIBUTE_VALUE_KIND.get(self.attribute, choices.ValueKind.TEXT)
-        if not self.unit:
-            self.unit = choices.ATTRIBUTE_UNIT.get(self.attribute, "")
-        if self.value_kind == choices.ValueKind.DATE and not self.value_date_precision:
-            self.value_date_precision = choices.DatePrecision.DAY
-        self.value_key = self.compute_value_key()[:600]
-        super().save(*args, **kwargs)
 
 
 def values_agree(value_kind: str, a: str, b: str) -> bool:
@@ -1221,7 +1307,30 @@ def values_agree(value_kind: str, a: str, b: str) -> bool:
     """
     if a == b:
         return True
+    if value_kind in (choices.ValueKind.NUMBER, choices.ValueKind.MONEY):
+        return _intervals_overlap(a, b)
     return value_kind == choices.ValueKind.TEXT and bool(a) and bool(b) and (a in b or b in a)
+
+
+def _interval(key: str) -> tuple[str, Decimal, Decimal]:
+    """(currency, low, high) of a figure's comparable value; bounds are open-ended where the claim is."""
+    number, _space, currency = key.partition(" ")
+    if number.startswith(">="):
+        return currency, Decimal(number[2:]), Decimal("Infinity")
+    if number.startswith("<="):
+        return currency, Decimal(0), Decimal(number[2:])
+    low, _dots, high = number.partition("..")
+    return currency, Decimal(low), Decimal(high or low)
+
+
+def _intervals_overlap(a: str, b: str) -> bool:
+    """A minimum, a maximum or a range agrees with the figures it allows: "at least 700" and "750" agree."""
+    try:
+        currency_a, low_a, high_a = _interval(a)
+        currency_b, low_b, high_b = _interval(b)
+    except ArithmeticError:
+        return False
+    return currency_a == currency_b and low_a <= high_b and low_b <= high_a
 
 
 def values_disagree(value_kind: str, keys) -> bool:

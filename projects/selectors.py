@@ -11,7 +11,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Quer
 
 from core.geo import distance_km
 from core.models import ObjectChange
-from projects import choices
+from projects import attributes, choices
 from projects.models import (
     Claim,
     GridConnection,
@@ -88,14 +88,26 @@ def figures_by_attribute(project: Project) -> dict[str, list[Claim]]:
 
 
 def project_conflicts(project: Project) -> list[Conflict]:
-    """Attributes on which accepted claims disagree, with every claim behind each value."""
+    """Attributes on which accepted claims of the same scope disagree, with every claim behind each value.
+
+    A figure of the whole project and one of the eventual build-out are not compared.
+    """
     conflicts = []
     for attribute, claims in figures_by_attribute(project).items():
-        if attribute in choices.MULTI_VALUED_ATTRIBUTES:
+        if attribute in attributes.MULTI_VALUED:
             continue
-        if values_disagree(claims[0].value_kind, {claim.value_key for claim in claims}):
+        by_scope: dict[str, list[Claim]] = defaultdict(list)
+        for claim in claims:
+            by_scope[claim.scope].append(claim)
+        disputed = [
+            claim
+            for group in by_scope.values()
+            if values_disagree(group[0].value_kind, {claim.value_key for claim in group})
+            for claim in group
+        ]
+        if disputed:
             label = str(choices.ClaimAttribute(attribute).label)
-            conflicts.append(Conflict(attribute=attribute, label=label, claims=claims))
+            conflicts.append(Conflict(attribute=attribute, label=label, claims=disputed))
     return conflicts
 
 

@@ -28,6 +28,7 @@ from django_countries import countries
 from core.exports import escape_formula
 from core.geo import geocode
 from projects import charts, choices, selectors
+from projects.figures import figures_by_name
 from projects.filtersets import ProjectFilterSet, country_codes
 from projects.models import Organization
 
@@ -187,16 +188,19 @@ def project_detail(request, slug):
     project = get_object_or_404(selectors.PUBLIC.projects(selectors.project_detail()), slug=slug)
     figures = selectors.figures_by_attribute(project)
     conflicts = {conflict.attribute: conflict for conflict in selectors.project_conflicts(project)}
-    # accepted figures in the order of ClaimAttribute, each with its disagreement if any
+    shown = figures_by_name(project)
+    # accepted figures in the order of ClaimAttribute, each with its disagreement if any, and
+    # whether the project shows the headline's value or one typed by hand
     rows = [
         {
             "attribute": attribute,
             "label": label,
-            "claims": figures[attribute],
+            "claims": figures.get(attribute, []),
             "disagreement": _describe_conflict(conflicts[attribute]) if attribute in conflicts else "",
+            "figure": shown.get(attribute),
         }
         for attribute, label in choices.ClaimAttribute.choices
-        if attribute in figures
+        if attribute in figures or (attribute in shown and shown[attribute].typed_by_hand)
     ]
     timeline = sorted(
         [*project.milestones.all(), *project.status_history.all()], key=lambda event: (event.date, event.pk)

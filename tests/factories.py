@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
+from core import writes
 from projects import choices
 from projects.models import Claim, Organization, Project, Source, Substation
 
@@ -18,7 +19,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class ServiceFactory(factory.django.DjangoModelFactory):
+    """Records made the way the app makes them: through their service, with their derived values."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return writes.writer_for(model_class).save(model_class(*args, **kwargs), None, None)
+
+
+class OrganizationFactory(ServiceFactory):
     class Meta:
         model = Organization
 
@@ -26,7 +38,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     kind = choices.OrganizationKind.COMPANY
 
 
-class SourceFactory(factory.django.DjangoModelFactory):
+class SourceFactory(ServiceFactory):
     class Meta:
         model = Source
 
@@ -37,7 +49,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     published_on = datetime.date(2026, 3, 1)
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(ServiceFactory):
     class Meta:
         model = Project
 
@@ -53,7 +65,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     operational_year = 2029
 
 
-class SubstationFactory(factory.django.DjangoModelFactory):
+class SubstationFactory(ServiceFactory):
     class Meta:
         model = Substation
 
@@ -64,7 +76,7 @@ class SubstationFactory(factory.django.DjangoModelFactory):
     voltage_kv = 400
 
 
-class ClaimFactory(factory.django.DjangoModelFactory):
+class ClaimFactory(ServiceFactory):
     class Meta:
         model = Claim
 
@@ -74,3 +86,8 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     value_number = Decimal("100")
     quote = "a capacity of 100 MW"
     status = choices.ClaimStatus.PROPOSED
+
+
+def make(model, **fields):
+    """A record of any tracked model, written through its service."""
+    return writes.writer_for(model).save(model(**fields), None, None)

@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import writes
 from core.admin.forms import KnownChoiceAutocompleteSelect, PlainDecimalField, label_known_choices
 from core.admin.history import changes_of, describe
 from core.admin.pagination import EstimatedCountPaginator
@@ -198,7 +199,40 @@ class TrackedAdminMixin(VersionFieldMixin):
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed():
             return  # saving an untouched record would bump its version for nothing
-        obj.save()
+        writer = writes.writer_for(type(obj))
+        if change:
+            writer.save(obj, form_changes(form), request.user, form.cleaned_data.get(VERSION_FIELD))
+        else:
+            adopt_saved(obj, writer.save(obj, None, request.user))
+
+    def delete_model(self, request, obj):
+        writes.writer_for(type(obj)).delete(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        writer = writes.writer_for(queryset.model)
+        for obj in queryset:
+            writer.delete(obj, request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """Each row through its model's service: added, changed (version-checked) or deleted."""
+        writer = writes.writer_for(formset.model)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            obj = row.instance
+            if formset.can_delete and formset._should_delete_form(row):
+                if obj.pk is not None:
+                    writer.delete(obj, request.user, row.cleaned_data.get(VERSION_FIELD))
+                    formset.deleted_objects.append(obj)
+                continue
+            if not row.has_changed():
+                continue
+            if obj._state.adding:
+                setattr(obj, formset.fk.name, formset.instance)
+                adopt_saved(obj, writer.save(obj, None, request.user))
+                formset.new_objects.append(obj)
+            else:
+                writer.save(obj, form_changes(row), request.user, row.cleaned_data.get(VERSION_FIELD))
+                formset.changed_objects.append((obj, row.changed_data))
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))

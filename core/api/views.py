@@ -1,6 +1,5 @@
 """What every API endpoint shares, and the viewset behind each tracked resource."""
 
-from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,13 +9,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from core import writes
 from core.api import conditional
 from core.api.errors import PreconditionFailed
 from core.api.filters import FilterBackend
 from core.api.pagination import SelectablePaginationMixin
 from core.api.schema import AutoSchema
 from core.changes import actor
-from core.models import ConcurrentEditError
 
 
 class APIViewMixin:
@@ -129,10 +128,6 @@ class TrackedModelViewSet(APIViewMixin, SelectablePaginationMixin, viewsets.Mode
         self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @transaction.atomic
     def perform_destroy(self, instance):
-        # A delete is not a versioned UPDATE: lock the row and compare versions ourselves.
-        current = type(instance)._base_manager.select_for_update().filter(pk=instance.pk).values_list("version")
-        if current.first() != (instance.version,):
-            raise ConcurrentEditError(instance)
-        instance.delete()
+        # The service locks the row and compares versions: a delete is not a versioned UPDATE.
+        writes.writer_for(type(instance)).delete(instance, self.request.user, instance.version)

@@ -7,9 +7,8 @@ has a source, adopt it as the headline when it is the first value, flag conflict
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.defaultfilters import truncatechars
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +16,9 @@ from django.utils.translation import ngettext
 
 from core.admin import TrackedAdminMixin, TrackedInlineMixin, TrackedModelForm, adopt_saved, field_values, form_changes
 from core.admin.forms import CurrencyField
+from core.admin.tracked import TrackedInlineFormSet
 from core.models import ConcurrentEditError
-from projects import choices, services
+from projects import attributes, choices, services
 from projects.admin.filters import ReviewQueueFilter
 from projects.models import Claim
 
@@ -75,22 +75,20 @@ class ClaimForm(TrackedModelForm):
 def save_claim(*, claim: Claim, form, user):
     """Write one claim from an admin form through the services."""
     if claim._state.adding:
-        data = field_values(claim)
-        if claim.status != ClaimStatus.PROPOSED:
-            data.update(reviewed_by=user, reviewed_at=timezone.now())
-        adopt_saved(claim, services.claim_create(data=data))
+        adopt_saved(claim, services.claim_create(data=field_values(claim), user=user))
         return
     if not form.has_changed():
         return
     expected_version = form.cleaned_data.get("loaded_version")
-    if "status" in form.changed_data and claim.status == ClaimStatus.ACCEPTED:
-        services.check_version(claim, expected_version)
-        services.claim_accept(claim=claim, user=user)
-    elif "status" in form.changed_data and claim.status == ClaimStatus.REJECTED:
-        services.check_version(claim, expected_version)
-        services.claim_reject(claim=claim, user=user)
-    else:
-        services.claim_update(claim=claim, data=form_changes(form), expected_version=expected_version)
+    changes = form_changes(form)
+    status = changes.pop("status", None)
+    if changes:
+        services.claim_update(claim=claim, data=changes, user=user, expected_version=expected_version)
+        expected_version = None  # the claim now is the version just written
+    if status == ClaimStatus.ACCEPTED:
+        services.claim_accept(claim=claim, user=user, expected_version=expected_version)
+    elif status == ClaimStatus.REJECTED:
+        services.claim_reject(claim=claim, user=user, expected_version=expected_version)
 
 
 def save_claim_formset(request, formset):
@@ -100,12 +98,17 @@ def save_claim_formset(request, formset):
         claim = form.instance
         if formset.can_delete and formset._should_delete_form(form):
             if claim.pk is not None:
-                claim.delete()
+                services.claim_delete(
+                    claim=claim, user=request.user, expected_version=form.cleaned_data.get("loaded_version")
+                )
                 formset.deleted_objects.append(claim)
             continue
         if not form.has_changed():
             continue
         adding = claim._state.adding
+        if adding:
+            # A row added with its parent (a new source) points at the parent now that it is saved.
+            setattr(claim, formset.fk.name, formset.instance)
         save_claim(claim=claim, form=form, user=request.user)
         if adding:
             formset.new_objects.append(claim)
@@ -123,11 +126,26 @@ class ReviewPermissionMixin:
         return readonly
 
 
+class ClaimInlineFormSet(TrackedInlineFormSet):
+    """Claim rows that know their parent before it is saved.
+
+    Django's inline rows carry only the parent's ID, which a new source does not have yet:
+    the claim's own validation would then find no source (and report it on a hidden input).
+    """
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk is None:
+            setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+
 class ClaimInlineBase(ReviewPermissionMixin, TrackedInlineMixin, admin.TabularInline):
     """Claim rows of a few wide cells: the value inputs share one, the review state and its flags another."""
 
     model = Claim
     form = ClaimForm
+    formset = ClaimInlineFormSet
     template = "admin/projects/claim/tabular_inline.html"
     extra = 0
     autocomplete_fields = ("source", "value_organization")
@@ -142,8 +160,7 @@ class ClaimInlineBase(ReviewPermissionMixin, TrackedInlineMixin, admin.TabularIn
     labelled_parts = ("currency", "value_date_precision", "role", "as_of")
     # Read by core/claim-value.js: the inputs to show for each attribute.
     value_parts = {
-        attribute: VALUE_FIELDS_BY_KIND[choices.ATTRIBUTE_VALUE_KIND.get(attribute, choices.ValueKind.TEXT)]
-        for attribute in choices.ClaimAttribute.values
+        attribute: VALUE_FIELDS_BY_KIND[attributes.value_kind(attribute)] for attribute in choices.ClaimAttribute.values
     }
 
     class Media:
@@ -232,13 +249,25 @@ class ClaimAdmin(ReviewPermissionMixin, TrackedAdminMixin, admin.ModelAdmin):
     actions = ["accept_selected", "reject_selected", "use_as_headline"]
     fieldsets = (
         (None, {"fields": ("project", "organization")}),
-        (_("Source"), {"fields": ("source", "quote", ("quote_start", "quote_end"), "as_of")}),
+        (
+            _("Source"),
+            {
+                "fields": (
+                    "source",
+                    "quote",
+                    ("quote_start", "quote_end"),
+                    "as_of",
+                    ("event_date", "event_date_precision"),
+                )
+            },
+        ),
         (
             _("Value"),
             {
                 "fields": (
                     "attribute",
                     ("value_number", "unit", "currency"),
+                    ("bound", "value_number_max", "scope"),
                     ("value_date", "value_date_precision"),
                     "value_text",
                     ("value_organization", "role"),
@@ -282,13 +311,20 @@ class ClaimAdmin(ReviewPermissionMixin, TrackedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         save_claim(claim=obj, form=form, user=request.user)
 
+    def delete_model(self, request, obj):
+        services.claim_delete(claim=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for claim in queryset:
+            services.claim_delete(claim=claim, user=request.user)
+
     def _review(self, request, queryset, decide) -> int:
         """Apply ``decide`` to each claim; report the ones refused, return how many were done."""
         done = 0
         for claim in queryset.select_related("source"):
             try:
                 decide(claim)
-            except (ValidationError, ConcurrentEditError) as error:
+            except (ValidationError, PermissionDenied, ConcurrentEditError) as error:
                 messages.error(request, f"{claim}: {' '.join(getattr(error, 'messages', [str(error)]))}")
             else:
                 done += 1
@@ -312,7 +348,9 @@ class ClaimAdmin(ReviewPermissionMixin, TrackedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Use the selected claims as their project's headline value"), permissions=["review"])
     def use_as_headline(self, request, queryset):
-        done = self._review(request, queryset, lambda claim: services.claim_set_headline(claim=claim))
+        done = self._review(
+            request, queryset, lambda claim: services.claim_set_headline(claim=claim, user=request.user)
+        )
         if done:
             messages.success(
                 request,

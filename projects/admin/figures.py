@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import formats
 
-from projects import choices, services
+from projects import attributes, choices
+from projects.figures import figures_by_name
 from projects.models import Claim, Project
 from projects.selectors import figures_by_attribute, project_conflicts
 
@@ -55,7 +56,7 @@ class Figure:
     accepted: list[FigureClaim] = field(default_factory=list)
     proposed: list[FigureClaim] = field(default_factory=list)
     in_conflict: bool = False
-    # The project's own value when it was edited by hand away from its headline claim.
+    # The project's own value when it was typed by hand rather than taken from the headline claim.
     edited_value: str | None = None
 
 
@@ -74,6 +75,7 @@ def project_figures(project: Project) -> list[Figure]:
     Reads the project's prefetched claims (``claims_with_sources()``): no query per claim.
     """
     accepted = figures_by_attribute(project)
+    shown = figures_by_name(project)
     conflicted = {conflict.attribute for conflict in project_conflicts(project)}
     proposed = defaultdict(list)
     for claim in project.claims.all():
@@ -90,15 +92,13 @@ def project_figures(project: Project) -> list[Figure]:
             proposed=proposed.get(attribute, []),
             in_conflict=attribute in conflicted,
         )
-        if attribute in choices.MULTI_VALUED_ATTRIBUTES:
+        if attribute in attributes.MULTI_VALUED:
             figure.values = list(dict.fromkeys(item.value for item in figure.accepted))
         elif figure.accepted:
             figure.values = [figure.accepted[0].value]  # the headline comes first
         for item in figure.accepted:
             item.shows_value = figure.in_conflict or len(figure.values) > 1 or item.value not in figure.values
-        headline = next((item.claim for item in figure.accepted if item.claim.is_headline), None)
-        edited = services.project_differs_from_claim(headline, project) if headline else []
-        if edited:
-            figure.edited_value = " ".join(project_value(project, name) for name in edited)
+        if attribute in shown and shown[attribute].typed_by_hand:
+            figure.edited_value = shown[attribute].display
         figures.append(figure)
     return figures

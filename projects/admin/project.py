@@ -284,11 +284,21 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            adopt_saved(obj, services.project_create(data=field_values(obj)))
+            adopt_saved(obj, services.project_create(data=field_values(obj), user=request.user))
         elif form.has_changed():
             services.project_update(
-                project=obj, data=form_changes(form), expected_version=form.cleaned_data.get("loaded_version")
+                project=obj,
+                data=form_changes(form),
+                user=request.user,
+                expected_version=form.cleaned_data.get("loaded_version"),
             )
+
+    def delete_model(self, request, obj):
+        services.project_delete(project=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for project in queryset:
+            services.project_delete(project=project, user=request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Claim:
@@ -329,8 +339,8 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
             raise PermissionDenied
         claim = get_object_or_404(Claim.objects.select_related("source"), pk=request.POST.get("claim"), project=project)
         try:
-            services.claim_set_headline(claim=claim)
-        except (ValidationError, ConcurrentEditError) as error:
+            services.claim_set_headline(claim=claim, user=request.user)
+        except (ValidationError, PermissionDenied, ConcurrentEditError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
             messages.success(
@@ -344,7 +354,7 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     def mark_verified(self, request, queryset):
         count = 0
         for project in queryset:
-            services.project_mark_verified(project=project)
+            services.project_mark_verified(project=project, user=request.user)
             count += 1
         messages.success(
             request,

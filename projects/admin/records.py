@@ -12,6 +12,7 @@ from django_countries.filters import CountryFilter
 from core.admin import TrackedAdminMixin, TrackedInlineMixin, TrackedModelForm
 from core.admin.forms import AliasesField
 from core.models import ConcurrentEditError
+from projects import services
 from projects.admin.claims import SourceClaimInline, save_claim_formset
 from projects.fetching import FetchError, fetch_article
 from projects.ingestion import ingest_source
@@ -69,7 +70,7 @@ class SourceAdmin(TrackedAdminMixin, admin.ModelAdmin):
             try:
                 if not source.text.strip() and source.url:
                     source.text = fetch_article(source.url).text
-                    source.save(update_fields=["text"])
+                    services.record_save(instance=source, data={"text": source.text}, user=request.user)
                 if not source.text.strip():
                     raise FetchError(_("the source has neither text nor an address to fetch it from."))
                 result = ingest_source(source=source)

@@ -62,6 +62,8 @@ class StreamingRenderer(BaseRenderer):
 def _csv_cell(value):
     if isinstance(value, datetime.datetime):
         return value.isoformat()
+    if isinstance(value, list):  # typed_by_hand: attribute names, one cell
+        return escape_formula(";".join(str(item) for item in value))
     return escape_formula(value)  # a stored text never opens as a live formula; numbers pass as they are
 
 

@@ -4,14 +4,16 @@ Figures are JSON numbers (not decimal strings) because the tools researchers
 read them with expect numbers; MW and money keep two decimals.
 """
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from core import writes
 from core.models import ObjectChange
 from projects import choices, services
+from projects.figures import project_figures
 from projects.models import (
     PROJECT_FIELDS,
     Claim,
@@ -27,7 +29,7 @@ from projects.models import (
     Source,
     Substation,
 )
-from projects.selectors import figures_by_attribute, project_conflicts, slug_or_id
+from projects.selectors import project_conflicts, slug_or_id
 
 RECORD_FIELDS = ("id", "version", "created", "last_updated")
 
@@ -42,7 +44,7 @@ class DecimalNumberField(serializers.DecimalField):
 
 
 class TrackedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
-    """Validates with the model's ``full_clean()`` before saving, as the admin does.
+    """Writes through the model's service (``core.writes.writer_for``), as the admin does.
 
     ``version`` is read-only: a client sends the ``ETag`` back in ``If-Match`` to
     make its write conditional.
@@ -53,21 +55,17 @@ class TrackedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
         models.DecimalField: DecimalNumberField,
     }
 
-    @transaction.atomic
-    def create(self, validated_data):
-        instance = self.Meta.model(**validated_data)
-        instance.full_clean()
-        instance.save()
-        return instance
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
 
-    @transaction.atomic
+    def create(self, validated_data):
+        return writes.writer_for(self.Meta.model).save(self.Meta.model(**validated_data), None, self._user())
+
     def update(self, instance, validated_data):
-        services.check_version(instance, self.context.get("expected_version"))
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        instance.full_clean()
-        instance.save()
-        return instance
+        return writes.writer_for(self.Meta.model).save(
+            instance, validated_data, self._user(), self.context.get("expected_version")
+        )
 
 
 # Organizations, sources, substations, indicators ---------------------------------------------
@@ -156,6 +154,9 @@ class ClaimSerializer(TrackedModelSerializer):
             "attribute",
             "value_kind",
             "value_number",
+            "value_number_max",
+            "bound",
+            "scope",
             "unit",
             "currency",
             "value_date",
@@ -168,6 +169,8 @@ class ClaimSerializer(TrackedModelSerializer):
             "quote_start",
             "quote_end",
             "as_of",
+            "event_date",
+            "event_date_precision",
             "status",
             "is_headline",
             "in_conflict",
@@ -184,11 +187,14 @@ class ClaimSerializer(TrackedModelSerializer):
         return value
 
     def create(self, validated_data):
-        return services.claim_create(data=validated_data)
+        return services.claim_create(data=validated_data, user=self._user())
 
     def update(self, instance, validated_data):
         return services.claim_update(
-            claim=instance, data=validated_data, expected_version=self.context.get("expected_version")
+            claim=instance,
+            data=validated_data,
+            user=self._user(),
+            expected_version=self.context.get("expected_version"),
         )
 
 
@@ -280,6 +286,7 @@ PROJECT_LIST_FIELDS = (
     "announced_on",
     "operational_year",
     "conflict_count",
+    "typed_by_hand",
     "is_draft",
     "last_updated",
 )
@@ -289,6 +296,14 @@ PROJECT_WRITABLE_FIELDS = (*PROJECT_FIELDS, "is_draft")
 
 class ProjectListSerializer(TrackedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:project-detail", lookup_field="slug")
+    typed_by_hand = serializers.ListField(
+        child=serializers.ChoiceField(choices=choices.ClaimAttribute.choices),
+        read_only=True,
+        help_text=_(
+            "Figures typed by an editor rather than taken from an accepted, quoted claim (no source backs them, "
+            "or the editor kept them against the sources). Every other figure is its headline claim's value."
+        ),
+    )
     distance_km = serializers.FloatField(
         read_only=True,
         default=None,
@@ -326,8 +341,13 @@ class FigureClaimSerializer(TrackedModelSerializer):
             "value_organization",
             "role",
             "display_value",
+            "bound",
+            "value_number_max",
+            "scope",
             "quote",
             "as_of",
+            "event_date",
+            "event_date_precision",
             "is_headline",
             "in_conflict",
             "source",
@@ -335,10 +355,31 @@ class FigureClaimSerializer(TrackedModelSerializer):
 
 
 class FigureSerializer(serializers.Serializer):
-    attribute = serializers.ChoiceField(choices=choices.ClaimAttribute.choices)
-    label = serializers.CharField()
-    value = serializers.CharField(allow_null=True, help_text=_("The headline value, as the project shows it."))
-    claims = FigureClaimSerializer(many=True, help_text=_("Accepted claims, the headline first."))
+    """One figure of the project, in the one shape every reader gets."""
+
+    attribute = serializers.ChoiceField(source="attribute.name", choices=choices.ClaimAttribute.choices)
+    label = serializers.CharField(source="attribute.label")
+    value = serializers.JSONField(
+        allow_null=True,
+        help_text=_("What the project shows: a number (MW, jobs, ha, an amount), an ISO date or a text; null if none."),
+    )
+    unit = serializers.CharField(help_text=_("MW, ha, m², jobs, year, or the ISO 4217 currency of an amount."))
+    display = serializers.CharField(help_text=_("The value as a reader writes it, in the request's language."))
+    sourced = serializers.BooleanField(help_text=_("True when the value is the headline claim's: quoted, accepted."))
+    typed_by_hand = serializers.BooleanField(
+        help_text=_("True when an editor typed the value: no source backs it, or it was kept against the sources.")
+    )
+    headline_claim = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("The accepted claim whose value the figure shows, if any.")
+    )
+    conflicting_claims = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text=_("Accepted claims of the same scope that disagree with one another.")
+    )
+    claims = FigureClaimSerializer(many=True, help_text=_("Accepted whole-project claims, the headline first."))
+    other_scope_claims = FigureClaimSerializer(
+        many=True,
+        help_text=_("Accepted claims about a phase, a building or the eventual build-out: context, never the figure."),
+    )
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -385,16 +426,7 @@ class ProjectDetailSerializer(ProjectListSerializer):
 
     @extend_schema_field(FigureSerializer(many=True))
     def get_figures(self, project):
-        figures = [
-            {
-                "attribute": attribute,
-                "label": choices.ClaimAttribute(attribute).label,
-                "value": next((c.display_value for c in claims if c.is_headline), None),
-                "claims": claims,
-            }
-            for attribute, claims in figures_by_attribute(project).items()
-        ]
-        return FigureSerializer(figures, many=True, context=self.context).data
+        return FigureSerializer(project_figures(project), many=True, context=self.context).data
 
     @extend_schema_field(ConflictSerializer(many=True))
     def get_conflicts(self, project):
@@ -409,11 +441,14 @@ class ProjectWriteSerializer(TrackedModelSerializer):
         fields = PROJECT_WRITABLE_FIELDS
 
     def create(self, validated_data):
-        return services.project_create(data=validated_data)
+        return services.project_create(data=validated_data, user=self._user())
 
     def update(self, instance, validated_data):
         return services.project_update(
-            project=instance, data=validated_data, expected_version=self.context.get("expected_version")
+            project=instance,
+            data=validated_data,
+            user=self._user(),
+            expected_version=self.context.get("expected_version"),
         )
 
 

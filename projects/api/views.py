@@ -257,14 +257,14 @@ class ClaimViewSet(VisibilityMixin, TrackedModelViewSet):
     def review(self, service, **kwargs):
         claim = self.get_object()
         self.check_if_match(claim)
-        service(claim=claim, **kwargs)
+        service(claim=claim, user=self.request.user, expected_version=getattr(self, "expected_version", None), **kwargs)
         return self.represent(claim)
 
     @extend_schema(request=None, responses=serializers.ClaimSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ReadAnyReviewWithReviewPermission])
     def accept(self, request, pk=None):
         """Accept the claim; the first accepted value of an attribute becomes the project's headline."""
-        return self.review(services.claim_accept, user=request.user)
+        return self.review(services.claim_accept)
 
     @extend_schema(request=serializers.ClaimRejectSerializer, responses=serializers.ClaimSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ReadAnyReviewWithReviewPermission])
@@ -272,7 +272,7 @@ class ClaimViewSet(VisibilityMixin, TrackedModelViewSet):
         """Reject the claim; a rejected headline hands over to the remaining value when only one is left."""
         body = serializers.ClaimRejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self.review(services.claim_reject, user=request.user, note=body.validated_data.get("note", ""))
+        return self.review(services.claim_reject, note=body.validated_data.get("note", ""))
 
     @extend_schema(request=None, responses=serializers.ClaimSerializer)
     @action(

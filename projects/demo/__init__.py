@@ -41,9 +41,7 @@ class DemoLoader:
     def _get_or_create(self, model, lookup: dict, defaults: dict):
         instance = model.objects.filter(**lookup).first()
         if instance is None:
-            instance = model(**lookup, **defaults)
-            instance.full_clean()
-            instance.save()
+            instance = services.record_save(instance=model(**lookup, **defaults))
             self.created += 1
         return instance
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from core.models import ObjectChange
 from projects import choices, services
 from projects.models import Phase, Project
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import ProjectFactory, UserFactory, make
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def update_of(project, field):
 def test_the_history_shows_the_record_and_its_parts_with_before_and_after(admin_client):
     project = ProjectFactory(capacity_mw=Decimal("100"))
     services.project_update(project=project, data={"capacity_mw": Decimal("1250.5")})
-    Phase.objects.create(project=project, name="Phase 1", capacity_mw=Decimal("50"))
+    make(Phase, project=project, name="Phase 1", capacity_mw=Decimal("50"))
     page = admin_client.get(history_url(project)).content.decode()
     edit = page[page.index("<strong>Updated</strong>") :][:600]
     assert "Capacity (MW)" in edit and "<del>100</del>" in edit and "<ins>1,250.5</ins>" in edit
@@ -83,7 +83,7 @@ def test_reverting_a_project_to_an_earlier_status_writes_its_status_history(admi
 
 def test_a_deleted_record_is_found_and_restored_from_the_change_log(admin_client):
     project = ProjectFactory()
-    phase = Phase.objects.create(project=project, name="Phase 2", capacity_mw=Decimal("80"))
+    phase = make(Phase, project=project, name="Phase 2", capacity_mw=Decimal("80"))
     pk = phase.pk
     phase.delete()
     listing = admin_client.get(reverse("admin:core_objectchange_changelist") + "?action__exact=delete")
@@ -100,7 +100,7 @@ def test_a_deleted_record_is_found_and_restored_from_the_change_log(admin_client
 
 def test_a_deleted_project_comes_back_with_its_parts(admin_client):
     project = ProjectFactory(name="Gone campus")
-    Phase.objects.create(project=project, name="Phase A")
+    make(Phase, project=project, name="Phase A")
     pk = project.pk
     project.delete()
     deletions = ObjectChange.objects.filter(action="delete")

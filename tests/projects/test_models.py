@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from projects import choices, services
 from projects.models import Claim, GridConnection, Project, ProjectRole, Source
-from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory, SubstationFactory
+from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory, SubstationFactory, make
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +65,8 @@ def test_operation_before_announcement_is_refused_with_a_message():
 
 def test_source_url_is_unique_when_present():
     SourceFactory(url="https://news.example.org/a")
-    Source.objects.create(title="No URL one")
-    Source.objects.create(title="No URL two")  # blank URLs do not collide
+    make(Source, title="No URL one")
+    make(Source, title="No URL two")  # blank URLs do not collide
     with pytest.raises(ValidationError) as refused:
         Source(title="Duplicate", url="https://news.example.org/a").full_clean()
     assert "url" in refused.value.message_dict
@@ -84,7 +84,7 @@ def test_role_needs_an_organization_or_undisclosed():
 
 def test_grid_connection_distance_is_computed_with_geopy():
     project = ProjectFactory(latitude=50.33315, longitude=3.3443)
-    connection = GridConnection.objects.create(project=project, substation=SubstationFactory())
+    connection = make(GridConnection, project=project, substation=SubstationFactory())
     assert connection.distance_km == pytest.approx(4.1, abs=0.1)
 
 

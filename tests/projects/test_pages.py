@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from projects import choices, services
 from projects.models import ProjectRole
-from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory
+from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory, make
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +233,7 @@ def test_query_counts_do_not_grow_with_the_number_of_projects(client, django_ass
             status=choices.ProjectStatus.values[index % 6],
             operational_year=2026 + index % 8,
         )
-        ProjectRole.objects.create(project=project, organization=organization, role=choices.RoleKind.DEVELOPER)
+        make(ProjectRole, project=project, organization=organization, role=choices.RoleKind.DEVELOPER)
     urls = [
         "/",
         "/projects/",
@@ -252,7 +252,7 @@ def test_project_page_query_count_does_not_grow_with_its_records(client, django_
     project = ProjectFactory()
     for index in range(claims):
         accepted_claim(project, attribute=choices.ClaimAttribute.OTHER, value_text=f"fact {index}", quote=f"q {index}")
-        ProjectRole.objects.create(project=project, organization=OrganizationFactory(), role=choices.RoleKind.INVESTOR)
+        make(ProjectRole, project=project, organization=OrganizationFactory(), role=choices.RoleKind.INVESTOR)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("projects:detail", kwargs={"slug": project.slug}))
     assert len(response.context["figures"][0]["claims"]) == claims

@@ -10,8 +10,8 @@ from django.urls import reverse
 from core.admin.pagination import EstimatedCountPaginator
 from core.models import ObjectChange
 from projects import choices, services
-from projects.models import Claim, Project
-from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory
+from projects.models import Claim, Phase, Project, ProjectRole
+from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, make
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def admin_url(model, view, *args):
 
 
 def test_every_model_has_a_list_a_page_and_a_history(admin_client, demo):
-    demo.phases.create(name="Phase 1", capacity_mw=Decimal("350"), target_year=2030)  # the demo has none
+    make(Phase, project=demo, name="Phase 1", capacity_mw=Decimal("350"), target_year=2030)  # the demo has none
     assert len(REGISTERED) == 13
     for model in REGISTERED:
         label = model._meta.label
@@ -89,7 +89,7 @@ def make_projects(count: int):
     """Projects with a role and a proposed claim each: what a per-row query would trip on."""
     organization = OrganizationFactory()
     for project in ProjectFactory.create_batch(count):
-        project.roles.create(organization=organization, role=choices.RoleKind.DEVELOPER)
+        make(ProjectRole, project=project, organization=organization, role=choices.RoleKind.DEVELOPER)
         ClaimFactory(project=project)
 
 
@@ -139,7 +139,7 @@ def test_project_search_covers_aliases_municipality_and_organizations(admin_clie
     usinor = ProjectFactory(name="Campus A", aliases=["Usinor site"], municipality="Escaudain")
     other = ProjectFactory(name="Campus B", municipality="Fouju")
     developer = OrganizationFactory(name="Telehouse")
-    other.roles.create(organization=developer, role=choices.RoleKind.OPERATOR)
+    make(ProjectRole, project=other, organization=developer, role=choices.RoleKind.OPERATOR)
     assert names_listed(admin_client, "?q=usinor") == {usinor.name}
     assert names_listed(admin_client, "?q=fouju") == {other.name}
     assert names_listed(admin_client, "?q=telehouse") == {other.name}

@@ -178,5 +178,5 @@ def test_a_figure_edited_by_hand_away_from_its_source_is_flagged(admin_client, d
     services.project_update(project=demo, data={"capacity_mw": Decimal("720")})
     summary = summary_of(admin_client.get(change_url(demo)).content.decode())
     capacity = figure_in(summary, "capacity_mw")
-    assert "The project shows 720, edited by hand: no source says so" in capacity
+    assert "The project shows 720 MW, typed by hand: no source says so" in capacity
     assert "edited by hand" not in figure_in(summary, "site_area_ha")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from projects import choices
 from projects.models import Project, ProjectRole
-from tests.factories import OrganizationFactory, ProjectFactory
+from tests.factories import OrganizationFactory, ProjectFactory, make
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +66,8 @@ def projects(db):
         operational_year=2024,
         announced_on=datetime.date(2022, 1, 1),
     )
-    ProjectRole.objects.create(project=frankfurt, organization=operator, role=choices.RoleKind.OPERATOR)
-    ProjectRole.objects.create(project=fiji, organization=operator, role=choices.RoleKind.INVESTOR)
+    make(ProjectRole, project=frankfurt, organization=operator, role=choices.RoleKind.OPERATOR)
+    make(ProjectRole, project=fiji, organization=operator, role=choices.RoleKind.INVESTOR)
     Project.objects.filter(pk=fiji.pk).update(conflict_count=1)
     return {"paris": paris, "frankfurt": frankfurt, "fiji": fiji}
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from projects import choices
 from projects.models import Phase, ProjectRole
-from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory
+from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory, make
 
 pytestmark = pytest.mark.django_db
 
@@ -210,8 +210,8 @@ def _fill(count):
     organization = OrganizationFactory()
     source = SourceFactory()
     for project in ProjectFactory.create_batch(count):
-        ProjectRole.objects.create(project=project, organization=organization, role=choices.RoleKind.DEVELOPER)
-        Phase.objects.create(project=project, name="Phase 1")
+        make(ProjectRole, project=project, organization=organization, role=choices.RoleKind.DEVELOPER)
+        make(Phase, project=project, name="Phase 1")
         ClaimFactory(project=project, source=source, status=choices.ClaimStatus.ACCEPTED)
     return organization
 
@@ -244,8 +244,8 @@ def test_detail_queries_do_not_grow_with_its_parts(api, db, django_assert_max_nu
         ClaimFactory(
             project=large, source=SourceFactory(), attribute="other", value_text=f"fact {n}", value_number=None
         )
-        Phase.objects.create(project=large, name=f"Phase {n}")
-        ProjectRole.objects.create(project=large, organization=OrganizationFactory(), role=choices.RoleKind.INVESTOR)
+        make(Phase, project=large, name=f"Phase {n}")
+        make(ProjectRole, project=large, organization=OrganizationFactory(), role=choices.RoleKind.INVESTOR)
     with django_assert_max_num_queries(7):
         assert api.get(f"{LIST}{small.slug}/").status_code == 200
     with django_assert_max_num_queries(7):

@@ -3,8 +3,8 @@
 import pytest
 
 from core.models import ObjectChange
-from projects.models import Indicator, Organization
-from tests.factories import OrganizationFactory, ProjectFactory, SourceFactory, SubstationFactory
+from projects.models import Indicator, Organization, Phase
+from tests.factories import OrganizationFactory, ProjectFactory, SourceFactory, SubstationFactory, make
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_source_full_text_is_accepted_but_never_published(api, editor_api):
 def test_child_resources_filter_by_project(api):
     first, second = ProjectFactory(), ProjectFactory()
     for project in (first, second):
-        project.phases.create(name="Phase 1")
+        make(Phase, project=project, name="Phase 1")
     response = api.get("/api/v1/phases/", {"project": first.pk})
     assert [phase["project"] for phase in response.json()["results"]] == [first.pk]
 
@@ -163,7 +163,7 @@ def test_invalid_boolean_filters_are_400(api, resource, params, parameter):
 def test_boolean_filters_still_filter(api):
     source = SourceFactory()
     for is_forecast in (True, False):
-        Indicator.objects.create(name="Cloud use", value=75, unit="%", source=source, is_forecast=is_forecast)
+        make(Indicator, name="Cloud use", value=75, unit="%", source=source, is_forecast=is_forecast)
     assert api.get("/api/v1/indicators/", {"is_forecast": "true"}).json()["count"] == 1
     assert api.get("/api/v1/indicators/", {"is_forecast": ""}).json()["count"] == 2
 

@@ -1,0 +1,300 @@
+"""Everything a project's records imply, recomputed once at the end of each write service.
+
+The figure invariant, for each figure attribute (``projects.attributes.FIGURES``): either
+the attribute is in the project's ``typed_by_hand`` and its columns hold a value an editor
+typed (none of the sources backs it, or the editor kept it against them), or its columns
+hold exactly the value of its headline claim, or are empty when it has none. With accepted
+claims and no headline, the latest (by ``as_of``, then ID) becomes the headline. When the
+headline is rejected, deleted or reverted, the next one takes over, else the value is
+cleared; a value kept against the sources stays. A figure typed before any source backed
+it gives way to the first accepted claim. Claims that disagree on the same attribute and scope are flagged,
+and ``conflict_count`` counts the attributes in dispute. Organization and substation
+claims feed the project's roles and grid connections; grid distances follow the site.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import F
+from django.utils import timezone
+
+from core import changes
+from core.geo import distance_km
+from core.models import ObjectChange
+from projects import attributes, choices
+from projects.models import Claim, GridConnection, Project, ProjectRole, ProjectStatusChange, Substation, values_agree
+
+ACCEPTED = choices.ClaimStatus.ACCEPTED
+PROPOSED = choices.ClaimStatus.PROPOSED
+WHOLE_PROJECT = choices.ClaimScope.PROJECT
+
+
+def headline_order(claim: Claim):
+    """The claim that takes the headline when none holds it: the latest as of, then the latest recorded."""
+    return (claim.as_of or datetime.date.min, claim.pk)
+
+
+def figure_values(attribute: attributes.Attribute, claim: Claim | None) -> dict:
+    return attribute.project_values(claim) if claim is not None else attribute.empty_values()
+
+
+def project_shows(project: Project, values: dict) -> bool:
+    return all(getattr(project, name) == value for name, value in values.items())
+
+
+def disputed_groups(claims) -> dict[tuple[str, str], set[str]]:
+    """(attribute, scope) -> the accepted comparable values, for the single-valued attributes."""
+    values: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for claim in claims:
+        if claim.status == ACCEPTED and claim.attribute in attributes.SINGLE_VALUED:
+            values[(claim.attribute, claim.scope)].add(claim.value_key)
+    return values
+
+
+def values_conflict(value_kind: str, keys) -> bool:
+    keys = list(keys)
+    return any(not values_agree(value_kind, a, b) for i, a in enumerate(keys) for b in keys[i + 1 :])
+
+
+def event_date_of(claim: Claim) -> tuple[datetime.date, str]:
+    """When what the claim reports happened: its event date, else as of, else the source's date."""
+    if claim.event_date:
+        return claim.event_date, claim.event_date_precision or choices.DatePrecision.DAY
+    if claim.as_of:
+        return claim.as_of, choices.DatePrecision.DAY
+    if claim.source_id and claim.source.published_on:
+        return claim.source.published_on, choices.DatePrecision.DAY
+    return timezone.localdate(), choices.DatePrecision.DAY
+
+
+def refresh_project(
+    project: Project,
+    *,
+    previous_status: str | None = None,
+    status_date=None,
+    released: tuple[str, ...] = (),
+    site_moved: bool = False,
+) -> Project:
+    """Bring every derived value of a locked project in line with its records; returns the project.
+
+    ``previous_status`` is the status before the service's edit, so a change typed by hand
+    gets its dated step in the status history too (``status_date``, else today).
+    ``released`` names the attributes whose headline claim the service took away: with no
+    accepted claim left to take over, their value goes too. ``site_moved``: the site's
+    coordinates changed, so the grid distances are measured again.
+    """
+    claims = list(Claim._base_manager.filter(project_id=project.pk).select_related("source", "value_organization"))
+    by_attribute: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_attribute[claim.attribute].append(claim)
+
+    taken = _refresh_headlines(project, by_attribute)
+    status_before = project.status if previous_status is None else previous_status
+    changed = _refresh_figures(project, by_attribute, taken - set(released))
+    conflicts = _refresh_conflicts(claims)
+    if project.conflict_count != conflicts:
+        project.conflict_count = conflicts
+        changed.add("conflict_count")
+    if changed:
+        project.save(update_fields=sorted(changed))
+    if project.status != status_before:
+        _record_status(project, by_attribute.get(choices.ClaimAttribute.STATUS, []), status_date)
+    # Roles and connections follow their claims (a role a deleted claim backed went with it).
+    if choices.ClaimAttribute.ORGANIZATION in by_attribute:
+        _refresh_roles(project, by_attribute[choices.ClaimAttribute.ORGANIZATION])
+    if site_moved or choices.ClaimAttribute.SUBSTATION in by_attribute:
+        _refresh_grid_connections(project, by_attribute.get(choices.ClaimAttribute.SUBSTATION, []))
+    return project
+
+
+def _refresh_headlines(project: Project, by_attribute: dict[str, list[Claim]]) -> set[str]:
+    """One headline per figure attribute with accepted whole-project claims, none elsewhere.
+
+    Returns the attributes that had no headline and now have one.
+    """
+    clear, take = [], []
+    for name, claims in by_attribute.items():
+        eligible = [c for c in claims if c.status == ACCEPTED and c.scope == WHOLE_PROJECT]
+        headlines = [c for c in claims if c.is_headline]
+        keep = next((c for c in headlines if c in eligible), None)
+        if name in attributes.MULTI_VALUED or not eligible:
+            keep = None
+        elif keep is None:
+            keep = max(eligible, key=headline_order)
+            take.append(keep)
+        clear += [c for c in headlines if c is not keep]
+    # Cleared first: the database allows one headline per attribute at any moment.
+    _set_headline(clear, False)
+    _set_headline(take, True)
+    return {claim.attribute for claim in take}
+
+
+def _set_headline(claims: list[Claim], value: bool):
+    """Flip the flag of claims read under the project's lock, logged from the copies in memory."""
+    if not claims:
+        return
+    before = {claim.pk: changes.serialize(claim) for claim in claims}
+    now = timezone.now()
+    Claim._base_manager.filter(pk__in=[claim.pk for claim in claims]).update(
+        is_headline=value, version=F("version") + 1, last_updated=now
+    )
+    for claim in claims:
+        claim.is_headline, claim.version, claim.last_updated = value, claim.version + 1, now
+    changes.record_many(
+        changes.build_change(claim, ObjectChange.Action.UPDATE, before[claim.pk], changes.serialize(claim))
+        for claim in claims
+    )
+
+
+def _refresh_figures(project: Project, by_attribute: dict[str, list[Claim]], first_backed: set[str]) -> set[str]:
+    """Each figure's columns from its headline, unless typed by hand; returns the columns changed.
+
+    ``first_backed``: attributes that just got a headline with none before it in this write;
+    a value typed while no source backed them gives way to it.
+    """
+    changed: set[str] = set()
+    typed = set(project.typed_by_hand)
+    for attribute in attributes.FIGURES:
+        headline = next((c for c in by_attribute.get(attribute.name, []) if c.is_headline), None)
+        values = figure_values(attribute, headline)
+        if attribute.name in first_backed:
+            typed.discard(attribute.name)
+        if project_shows(project, values):
+            typed.discard(attribute.name)  # what the sources say (or nothing, as they say nothing)
+            continue
+        if attribute.name in typed:
+            continue
+        for name, value in values.items():
+            if getattr(project, name) != value:
+                setattr(project, name, value)
+                changed.add(name)
+    typed_list = sorted(typed)
+    if typed_list != sorted(project.typed_by_hand):
+        project.typed_by_hand = typed_list
+        changed.add("typed_by_hand")
+    return changed
+
+
+def _refresh_conflicts(claims: list[Claim]) -> int:
+    """Flag disagreeing claims (a proposed one too, when it contradicts an accepted one); count the disputes."""
+    accepted = disputed_groups(claims)
+    disputed = {group for group, keys in accepted.items() if values_conflict(attributes.value_kind(group[0]), keys)}
+    flag, clear = [], []
+    for claim in claims:
+        group = (claim.attribute, claim.scope)
+        if claim.status == ACCEPTED:
+            conflicting = group in disputed
+        elif claim.status == PROPOSED and group in accepted:
+            conflicting = not any(values_agree(claim.value_kind, claim.value_key, key) for key in accepted[group])
+        else:
+            conflicting = False
+        if conflicting != claim.in_conflict:
+            claim.in_conflict = conflicting
+            (flag if conflicting else clear).append(claim.pk)
+    # Derived flags, left out of the change log (which records the claims themselves).
+    if flag:
+        Claim._base_manager.filter(pk__in=flag).update(in_conflict=True)
+    if clear:
+        Claim._base_manager.filter(pk__in=clear).update(in_conflict=False)
+    return len({attribute for attribute, _scope in disputed})
+
+
+def _record_status(project: Project, status_claims: list[Claim], status_date):
+    """A dated step in the lifecycle: dated by the event the headline claim reports, or by the edit."""
+    headline = next((c for c in status_claims if c.is_headline and c.value_text == project.status), None)
+    if headline is not None and project.status not in project.typed_by_hand:
+        date, precision = event_date_of(headline)
+        source, claim = headline.source, headline
+    else:
+        date, precision = status_date or timezone.localdate(), choices.DatePrecision.DAY
+        source, claim = None, None
+    step = ProjectStatusChange(
+        project=project, status=project.status, date=date, date_precision=precision, source=source, claim=claim
+    )
+    step.full_clean()
+    step.save()
+
+
+def first_status(project: Project, date=None, precision=None):
+    """The first step of a new project's lifecycle."""
+    step = ProjectStatusChange(
+        project=project,
+        status=project.status,
+        date=date or project.announced_on or timezone.localdate(),
+        date_precision=precision or (project.announced_precision if project.announced_on and not date else "day"),
+    )
+    step.full_clean()
+    step.save()
+
+
+def _refresh_roles(project: Project, organization_claims: list[Claim]):
+    """Each accepted organization claim with a role backs a role; a role whose claims are gone goes too."""
+    backing: dict[tuple[int, str], Claim] = {}
+    for claim in sorted(organization_claims, key=lambda c: c.pk):
+        if claim.status == ACCEPTED and claim.role and claim.value_organization_id:
+            backing.setdefault((claim.value_organization_id, claim.role), claim)
+    backed_ids = {c.pk for c in organization_claims}
+    roles = {(r.organization_id, r.role): r for r in ProjectRole.objects.filter(project=project)}
+    for key, claim in backing.items():
+        role = roles.get(key)
+        if role is None:
+            role = ProjectRole(project=project, organization_id=key[0], role=key[1], source=claim.source, claim=claim)
+            role.full_clean()
+            role.save()
+        elif role.claim_id != claim.pk and (role.claim_id is None or role.claim_id in backed_ids):
+            role.claim, role.source = claim, role.source or claim.source
+            role.save(update_fields=["claim", "source"])
+    for key, role in roles.items():
+        # Only roles that came from a claim follow it; roles typed by hand stay.
+        if key not in backing and role.claim_id is not None and role.claim_id in backed_ids:
+            role.delete()
+
+
+def _refresh_grid_connections(project: Project, substation_claims: list[Claim]):
+    accepted_names = {}
+    for claim in sorted(substation_claims, key=lambda c: c.pk):
+        if claim.status == ACCEPTED:
+            accepted_names.setdefault(claim.value_text.casefold(), claim)
+    connections = list(GridConnection.objects.filter(project=project).select_related("substation"))
+    if accepted_names:
+        substations = {
+            s.name.casefold(): s for s in Substation.objects.filter(name__iregex=_names_pattern(accepted_names))
+        }
+        present = {c.substation_id for c in connections}
+        for name, claim in accepted_names.items():
+            substation = substations.get(name)
+            if substation is not None and substation.pk not in present:
+                connection = GridConnection(project=project, substation=substation, source=claim.source, claim=claim)
+                connection.full_clean()
+                connection.save()
+                connections.append(connection)
+    backed_ids = {c.pk for c in substation_claims if c.status == ACCEPTED}
+    for connection in connections:
+        if connection.claim_id is not None and connection.claim_id not in backed_ids:
+            # The claim behind it is gone: the connection stays, as typed by hand, with what editors added.
+            connection.claim = None
+            connection.save(update_fields=["claim"])
+    refresh_distances(connections, project)
+
+
+def _names_pattern(names) -> str:
+    import re
+
+    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
+
+
+def connection_distance(site, substation) -> float | None:
+    point = substation.point if substation is not None else None
+    return round(distance_km(site, point), 2) if site and point else None
+
+
+def refresh_distances(connections, project: Project | None = None):
+    """Geodesic distance between each connection's site and substation, written where it changed."""
+    for connection in connections:
+        site = (project or connection.project).point
+        distance = connection_distance(site, connection.substation if connection.substation_id else None)
+        if connection.distance_km != distance:
+            connection.distance_km = distance
+            GridConnection._base_manager.filter(pk=connection.pk).update(distance_km=distance)
