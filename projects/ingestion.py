@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from core.geo import bounding_box, distance_km, geocode
 from core.writes import service
 from projects import choices, services
+from projects.attributes import ATTRIBUTES
 from projects.extraction import Extraction, Fact, extract_facts
 from projects.fetching import fetch_article
 from projects.models import Claim, Organization, Project, Source
@@ -33,16 +34,11 @@ ROLE_TO_ORGANIZATION_KIND = {
     choices.RoleKind.INVESTOR: choices.OrganizationKind.INVESTOR,
 }
 NUMBER_FIELDS = {
-    "capacity_mw",
-    "investment",
-    "jobs_permanent",
-    "jobs_construction",
-    "jobs",
-    "site_area_ha",
-    "floor_area_m2",
-    "operational_year",
+    name
+    for name, attribute in ATTRIBUTES.items()
+    if attribute.value_kind in (choices.ValueKind.NUMBER, choices.ValueKind.MONEY)
 }
-TEXT_FIELDS = {"municipality", "substation", "former_use", "status"}
+TEXT_FIELDS = {name for name, attribute in ATTRIBUTES.items() if attribute.value_kind == choices.ValueKind.TEXT}
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from .dates import announcement_facts, operational_year_facts
 from .document import Document
-from .facts import SINGLE_VALUED_FIELDS, Extraction, Fact
+from .facts import MULTI_VALUED_FIELDS, SINGLE_VALUED_FIELDS, Extraction, Fact
 from .figures import figure_facts
 from .language import SUPPORTED_LANGUAGES, detect_language
 from .organizations import organization_facts
@@ -32,6 +32,14 @@ def _best_per_field(candidates: Iterable[Fact]) -> list[Fact]:
     for values in by_field.values():
         best.append(max(values.values(), key=lambda f: (f.confidence, -f.start)))
     return best
+
+
+def _distinct_per_field(candidates: Iterable[Fact]) -> list[Fact]:
+    """Every distinct value of a field that holds several ("400 direct jobs and 1,000 indirect")."""
+    kept: dict[tuple[str, str], Fact] = {}
+    for fact in candidates:
+        kept.setdefault((fact.field, str(fact.value).casefold()), fact)
+    return list(kept.values())
 
 
 def _company_words(organizations: list[Fact]) -> set[str]:
@@ -68,5 +76,6 @@ def extract_facts(text: str, language: str | None = None) -> Extraction:
         candidates.append(status)
 
     facts = _best_per_field(f for f in candidates if f.field in SINGLE_VALUED_FIELDS) + organizations
+    facts += _distinct_per_field(f for f in candidates if f.field in MULTI_VALUED_FIELDS and f.field != "organization")
     facts.sort(key=lambda f: (f.start, f.field))
     return Extraction(language=language, facts=facts)

@@ -5,23 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Fields that hold one value per project; ``organization`` may hold many.
-SINGLE_VALUED_FIELDS = (
-    "capacity_mw",
-    "investment",
-    "jobs_permanent",
-    "jobs_construction",
-    "jobs",
-    "site_area_ha",
-    "floor_area_m2",
-    "announced_on",
-    "operational_year",
-    "municipality",
-    "substation",
-    "former_use",
-    "status",
-)
-FIELDS = (*SINGLE_VALUED_FIELDS, "organization")
+from projects.attributes import ATTRIBUTES
+
+# What the extractor reads, from the registry of claim attributes: the fields that hold one
+# value per project keep the best candidate; the others (organizations, jobs of unstated
+# kind) keep every distinct one.
+FIELDS = tuple(name for name, attribute in ATTRIBUTES.items() if attribute.extracted)
+SINGLE_VALUED_FIELDS = tuple(name for name in FIELDS if not ATTRIBUTES[name].multi_valued)
+MULTI_VALUED_FIELDS = tuple(name for name in FIELDS if ATTRIBUTES[name].multi_valued)
 
 # Optional attributes, reported only when set.
 _EXTRAS = ("currency", "unit", "basis", "precision", "country", "latitude", "longitude", "role")

@@ -21,16 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from projects.attributes import ATTRIBUTES
+from projects.choices import ValueKind
+
+# Numbers and dates: the facts whose precision (how many of them are right) is reported.
 PRECISION_FIELDS = {
-    "capacity_mw",
-    "investment",
-    "jobs",
-    "jobs_permanent",
-    "jobs_construction",
-    "site_area_ha",
-    "floor_area_m2",
-    "announced_on",
-    "operational_year",
+    name
+    for name, attribute in ATTRIBUTES.items()
+    if attribute.value_kind in (ValueKind.NUMBER, ValueKind.MONEY, ValueKind.DATE)
 }
 NUMERIC_TOLERANCE = 0.01  # relative
 # Attributes compared only when the label gives them ("currency": "EUR", "role": "investor").
