@@ -24,6 +24,10 @@ from projects.selectors import slug_or_id
 
 MAX_RADIUS_KM = 20000.0
 DEFAULT_RADIUS_KM = 50.0
+# Each search word is one more condition and subquery: a long q would hold a worker and the
+# database for minutes, so it is refused (400 naming q) beyond these, stated in the README.
+MAX_SEARCH_LENGTH = 200
+MAX_SEARCH_WORDS = 20
 
 
 def country_codes(value: str) -> list[str]:
@@ -40,6 +44,16 @@ class CommaSeparatedMultipleChoiceField(forms.MultipleChoiceField):
 
 class CommaSeparatedMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = CommaSeparatedMultipleChoiceField
+
+
+def validate_search_words(value: str) -> None:
+    count = len(value.split())
+    if count > MAX_SEARCH_WORDS:
+        raise forms.ValidationError(
+            _("Search for at most %(max)d words (this has %(count)d)."),
+            code="max_words",
+            params={"max": MAX_SEARCH_WORDS, "count": count},
+        )
 
 
 class PointField(forms.CharField):
@@ -85,6 +99,8 @@ class BoundingBoxFilter(django_filters.Filter):
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
+        max_length=MAX_SEARCH_LENGTH,
+        validators=[validate_search_words],
         label=_("Search"),
         help_text=_("Words in the name, aliases, municipality or an organization's name."),
     )
@@ -230,7 +246,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset  # read by filter_near
 
     def filter_search(self, queryset, name, value):
-        for word in value.split():
+        for word in dict.fromkeys(value.split()):  # a repeated word narrows nothing more
             by_organization = ProjectRole.objects.filter(project=OuterRef("pk")).filter(
                 Q(organization__name__icontains=word) | Q(organization__aliases__icontains=word)
             )
