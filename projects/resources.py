@@ -100,4 +100,5 @@ class ProjectResource(resources.ModelResource):
         if is_create:
             adopt_saved(instance, services.project_create(data=field_values(instance)))
         else:
-            services.project_update(project=instance, data={})
+            # The row's values are on the instance; the service applies them to the project as it is now.
+            services.project_update(project=instance, data=field_values(instance))

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.models import ObjectChange
 from projects import choices, services
-from projects.models import Claim, Project
+from projects.models import Claim, Project, Source
 from tests.factories import ClaimFactory, ProjectFactory, SourceFactory, UserFactory
 from tests.projects.admin.helpers import changeform_data, inline_prefix, messages_of
 
@@ -242,3 +242,51 @@ def test_mark_verified_action(admin_client):
     )
     project.refresh_from_db()
     assert project.last_verified_on == timezone.localdate()
+
+
+@pytest.mark.parametrize("status", ["accepted", "proposed"])
+def test_a_new_source_and_its_claim_rows_are_saved_together(admin_client, demo, status):
+    add_url = reverse("admin:projects_source_add")
+    response = admin_client.get(add_url)
+    data = changeform_data(response)
+    prefix = inline_prefix(response, Claim)
+    data.update(
+        {
+            "title": "Un nouvel article",
+            "url": "https://news.example.org/escaudain-emplois",
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-0-project": str(demo.pk),
+            f"{prefix}-0-attribute": "jobs_construction",
+            f"{prefix}-0-value_number": "1200",
+            f"{prefix}-0-quote": "1 200 emplois pendant le chantier",
+            f"{prefix}-0-status": status,
+        }
+    )
+    response = admin_client.post(add_url, data)
+    assert response.status_code == 302, response.context["errors"]
+    claim = Claim.objects.get(quote="1 200 emplois pendant le chantier")
+    assert claim.source.title == "Un nouvel article"
+    assert claim.status == status
+
+
+def test_a_claim_rows_error_is_shown_next_to_its_field(admin_client, demo):
+    add_url = reverse("admin:projects_source_add")
+    response = admin_client.get(add_url)
+    data = changeform_data(response)
+    prefix = inline_prefix(response, Claim)
+    data.update(
+        {
+            "title": "Un article sans chiffre",
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-0-project": str(demo.pk),
+            f"{prefix}-0-attribute": "jobs_construction",
+            f"{prefix}-0-quote": "des emplois",
+            f"{prefix}-0-status": "accepted",
+        }
+    )
+    response = admin_client.post(add_url, data)
+    assert response.status_code == 200
+    formset = next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.model is Claim)
+    assert formset.forms[0].errors["value_number"] == ["Give the figure for this attribute."]
+    assert "Give the figure for this attribute." in response.content.decode()
+    assert not Source.objects.filter(title="Un article sans chiffre").exists()
