@@ -85,7 +85,7 @@ def test_a_deleted_record_is_found_and_restored_from_the_change_log(admin_client
     project = ProjectFactory()
     phase = make(Phase, project=project, name="Phase 2", capacity_mw=Decimal("80"))
     pk = phase.pk
-    phase.delete()
+    services.record_delete(instance=phase)
     listing = admin_client.get(reverse("admin:core_objectchange_changelist") + "?action__exact=delete")
     deletion = listing.context["cl"].result_list[0]
     assert deletion.object_repr == "Phase 2"
@@ -102,7 +102,7 @@ def test_a_deleted_project_comes_back_with_its_parts(admin_client):
     project = ProjectFactory(name="Gone campus")
     make(Phase, project=project, name="Phase A")
     pk = project.pk
-    project.delete()
+    services.project_delete(project=project)
     deletions = ObjectChange.objects.filter(action="delete")
     admin_client.post(
         reverse("admin:core_objectchange_changelist"),

@@ -8,6 +8,8 @@ from core import history
 from core.changes import actor
 from core.models import ConcurrentEditError, ObjectChange
 from projects.models import Project
+from core.writes import service_write
+from projects import services
 from tests.factories import ProjectFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +22,14 @@ def changes_of(instance):
 def test_create_update_delete_are_logged_with_author_and_values(user):
     with actor(user, source="command"):
         project = ProjectFactory(name="Fouju campus", capacity_mw=Decimal("1000"))
-        project.capacity_mw = Decimal("1200")
-        project.save()
+        services.project_update(project=project, data={"capacity_mw": Decimal("1200")})
         pk = project.pk
-        project.delete()
+        services.project_delete(project=project)
     logged = list(ObjectChange.objects.filter(object_id=pk, content_type__model="project").order_by("id"))
     assert [c.action for c in logged] == ["create", "update", "delete"]
     assert all(c.user == user and c.user_name == user.username and c.source == "command" for c in logged)
     update = logged[1]
-    assert update.changed_fields == ["capacity_mw"]
+    assert update.changed_fields == ["capacity_mw"]  # typed by hand already: only the figure changed
     assert update.diff == [("capacity_mw", "1000", "1200")]
     assert logged[2].prechange_data["name"] == "Fouju campus"
 
@@ -41,7 +42,7 @@ def test_shell_changes_are_logged_anonymously():
 
 def test_a_save_that_changes_nothing_is_not_logged():
     project = ProjectFactory()
-    project.save()
+    services.project_update(project=project, data={"name": project.name})
     assert changes_of(project).count() == 1
 
 
@@ -66,21 +67,28 @@ def test_bulk_create_and_bulk_update_are_logged():
 def test_second_of_two_concurrent_saves_is_refused():
     project = ProjectFactory(capacity_mw=Decimal("100"))
     first, second = Project.objects.get(pk=project.pk), Project.objects.get(pk=project.pk)
-    first.capacity_mw = Decimal("700")
-    first.save()
-    second.name = "Overwriting name"
+    services.project_update(project=first, data={"capacity_mw": Decimal("700")})
     with pytest.raises(ConcurrentEditError), transaction.atomic():
-        second.save()
+        services.project_update(project=second, data={"name": "Overwriting name"}, expected_version=second.version)
     stored = Project.objects.get(pk=project.pk)
     assert stored.capacity_mw == Decimal("700")
     assert stored.name == project.name
     assert second.version == stored.version - 1  # the refused instance keeps the version it had
 
 
+def test_the_versioned_update_still_refuses_a_stale_save_inside_a_service():
+    project = ProjectFactory()
+    stale = Project.objects.get(pk=project.pk)
+    services.project_update(project=project, data={"name": "Saved first"})
+    with pytest.raises(ConcurrentEditError), transaction.atomic(), service_write():
+        stale.name = "Saved second"
+        stale.save()
+    assert Project.objects.get(pk=project.pk).name == "Saved first"
+
+
 def test_revert_to_an_earlier_version():
     project = ProjectFactory(capacity_mw=Decimal("100"))
-    project.capacity_mw = Decimal("250")
-    project.save()
+    services.project_update(project=project, data={"capacity_mw": Decimal("250")})
     creation = changes_of(project).get(action="create")
     history.revert_to(creation)
     project.refresh_from_db()
@@ -91,7 +99,7 @@ def test_revert_to_an_earlier_version():
 def test_restore_after_delete_brings_back_the_same_record():
     source = SourceFactory(title="Restored article")
     pk = source.pk
-    source.delete()
+    services.record_delete(instance=source)
     deletion = ObjectChange.objects.get(action="delete", object_id=pk, content_type__model="source")
     restored = history.restore_deleted(deletion)
     assert restored.pk == pk and restored.title == "Restored article"
