@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install assets chromium migrate demo lint format bench-extraction bench clean
+.PHONY: run test deploy-check install assets chromium migrate demo lint format bench-extraction bench clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -47,6 +47,14 @@ chromium:
 
 test: install assets chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The deployed mode, as CI runs it: debug off, collectstatic, gunicorn with 2 workers on
+# PostgreSQL and Redis, every page checked with curl (scripts/deploy_check.sh).
+DEPLOY_CHECK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dctracker_deploy_check
+DEPLOY_CHECK_REDIS_URL ?= redis://127.0.0.1:6379/14
+deploy-check: install assets
+	DEPLOY_CHECK_DATABASE_URL=$(DEPLOY_CHECK_DATABASE_URL) DEPLOY_CHECK_REDIS_URL=$(DEPLOY_CHECK_REDIS_URL) \
+		bash scripts/deploy_check.sh
 
 lint: install
 	$(BIN)/ruff check .
