@@ -6,6 +6,7 @@ runs (no dialog, no handler, no injected element) on the overview, the map and t
 import pytest
 from playwright.sync_api import expect
 
+from projects import services
 from projects.models import GridConnection
 from tests.factories import ProjectFactory, SubstationFactory
 
@@ -26,7 +27,7 @@ def payload_project(transactional_db):
         description='<iframe class=injected src="javascript:alert(4)"></iframe>',
     )
     substation = SubstationFactory(name=SUBSTATION_NAME)
-    GridConnection.objects.create(project=project, substation=substation)
+    services.record_save(instance=GridConnection(project=project, substation=substation), data={})
     return project
 
 
