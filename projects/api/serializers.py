@@ -369,17 +369,22 @@ class FigureSerializer(serializers.Serializer):
     typed_by_hand = serializers.BooleanField(
         help_text=_("True when an editor typed the value: no source backs it, or it was kept against the sources.")
     )
-    headline_claim = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True, help_text=_("The accepted claim whose value the figure shows, if any.")
+    headline_claim = serializers.IntegerField(
+        source="headline_claim.pk",
+        allow_null=True,
+        help_text=_("ID of the accepted claim whose value the figure shows, if any."),
     )
-    conflicting_claims = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True, help_text=_("Accepted claims of the same scope that disagree with one another.")
+    conflicting_claims = serializers.SerializerMethodField(
+        help_text=_("IDs of the accepted claims of the same scope that disagree with one another.")
     )
     claims = FigureClaimSerializer(many=True, help_text=_("Accepted whole-project claims, the headline first."))
     other_scope_claims = FigureClaimSerializer(
         many=True,
         help_text=_("Accepted claims about a phase, a building or the eventual build-out: context, never the figure."),
     )
+
+    def get_conflicting_claims(self, figure) -> list[int]:
+        return [claim.pk for claim in figure.conflicting_claims]
 
 
 class ConflictSerializer(serializers.Serializer):

@@ -7,11 +7,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-
 from core.writes import service
-from projects.models import Claim, GridConnection, Project, Source, Substation
+from projects.models import Claim, GridConnection, Project, Substation
 from projects.services.base import apply, check_version, lock_project, save_validated
 from projects.services.derived import connection_distance, refresh_distances, refresh_project
 
@@ -54,8 +51,6 @@ def record_delete(*, instance, user=None, expected_version: int | None = None):
     if current is None:
         return
     check_version(current, instance.version if expected_version is None else expected_version)
-    if isinstance(current, Source) and current.claims.exists():
-        raise ValidationError(_("This source backs claims; delete or move its claims first."))
     current.delete()
     if project_id is not None:
         refresh_project(lock_project(project_id))

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import ObjectChange
+from projects import services
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +21,8 @@ def test_changes_since_a_time_oldest_first(api):
     ObjectChange.objects.filter(object_id=old.pk).update(time=timezone.now() - datetime.timedelta(days=2))
     since = timezone.now() - datetime.timedelta(days=1)
     new = ProjectFactory(name="New")
-    new.capacity_mw = Decimal("120")
-    new.save()
-    results = api.get(CHANGES, {"since": since.isoformat()}).json()["results"]
+    services.project_update(project=new, data={"capacity_mw": Decimal("120")})
+    results = api.get(CHANGES, {"since": since.isoformat(), "object_type": "projects.project"}).json()["results"]
     assert [(entry["object_repr"], entry["action"]) for entry in results] == [("New", "create"), ("New", "update")]
     update = results[1]
     assert update["object_type"] == "projects.project" and update["object_id"] == new.pk
@@ -33,7 +33,7 @@ def test_changes_since_a_time_oldest_first(api):
 
 def test_changes_pages_with_a_cursor_that_holds_its_place(api):
     ProjectFactory.create_batch(5)
-    first = api.get(CHANGES, {"page_size": 3}).json()
+    first = api.get(CHANGES, {"page_size": 3, "object_type": "projects.project"}).json()
     assert len(first["results"]) == 3 and "count" not in first
     ProjectFactory(name="Made while paging")
     second = api.get(first["next"]).json()
@@ -45,7 +45,7 @@ def test_changes_pages_with_a_cursor_that_holds_its_place(api):
 def test_changes_filter_by_object_type_and_action(api):
     project = ProjectFactory()
     pk = project.pk
-    project.delete()
+    services.project_delete(project=project)
     results = api.get(CHANGES, {"object_type": "projects.project", "action": "delete"}).json()["results"]
     assert [(entry["object_id"], entry["action"]) for entry in results] == [(pk, "delete")]
     assert results[0]["after"] is None and results[0]["before"]["name"] == project.name

@@ -65,7 +65,8 @@ def test_list_is_light_and_detail_shows_figures_with_their_sources(demo, api):
     detail = api.get(f"{LIST}{demo.slug}/").json()
     figures = {figure["attribute"]: figure for figure in detail["figures"]}
     capacity = figures["capacity_mw"]
-    assert capacity["value"] == "700 MW"
+    assert (capacity["value"], capacity["unit"], capacity["display"]) == (700, "MW", "700 MW")
+    assert capacity["sourced"] is True and capacity["typed_by_hand"] is False
     [claim] = capacity["claims"]
     assert claim["quote"] == "une capacité brute de 700 mégawatts"
     assert claim["value_number"] == 700.0 and claim["unit"] == "MW" and claim["is_headline"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core.models import ObjectChange
-from projects import choices
+from projects import choices, services
 from projects.models import Claim, Project
 from tests.factories import ClaimFactory, ProjectFactory, SourceFactory
 
@@ -54,8 +54,7 @@ def test_get_answers_with_an_etag_and_honours_if_none_match(demo, api):
 def test_etag_changes_when_a_claim_behind_the_project_changes(demo, api):
     etag = api.get(detail(demo))["ETag"]
     claim = demo.claims.get(attribute="capacity_mw")
-    claim.quote = "une capacité de 700 MW"
-    claim.save()
+    services.claim_update(claim=claim, data={"quote": "une capacité de 700 MW"})
     assert api.get(detail(demo), HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
@@ -77,13 +76,14 @@ def test_patch_with_a_fresh_if_match_succeeds_and_appears_in_the_changes_feed(de
     assert response["ETag"] != before["ETag"]
     assert response["ETag"] == api.get(detail(demo))["ETag"]
     change = ObjectChange.objects.filter(object_id=demo.pk, content_type__model="project").latest("id")
-    assert change.user == editor and change.source == "api" and change.changed_fields == ["capacity_mw"]
+    assert change.user == editor and change.source == "api"
+    assert change.changed_fields == ["capacity_mw", "typed_by_hand"]  # no source says the new value
 
     feed = api.get("/api/v1/changes/", {"since": before.json()["last_updated"]}).json()["results"]
     [entry] = [entry for entry in feed if entry["request_id"] == str(change.request_id)]
     assert (entry["object_type"], entry["object_id"], entry["action"]) == ("projects.project", demo.pk, "update")
     assert entry["user"] == ""  # the author is not shown to anonymous readers
-    assert entry["changed_fields"] == ["capacity_mw"]
+    assert entry["changed_fields"] == ["capacity_mw", "typed_by_hand"]
     assert (entry["before"]["capacity_mw"], entry["after"]["capacity_mw"]) == ("700", "650")
 
 
