@@ -99,8 +99,7 @@ def test_the_project_page_runs_as_many_queries_for_many_claims_as_for_few(
 
 
 def test_decimal_inputs_show_the_figure_without_trailing_zeros(admin_client, demo):
-    demo.site_area_ha = Decimal("38.50")
-    demo.save()
+    services.project_update(project=demo, data={"site_area_ha": Decimal("38.50")})
     page = admin_client.get(change_url(demo)).content.decode()
     assert 'name="capacity_mw" value="700"' in page
     assert 'name="investment_amount" value="5000000000"' in page

@@ -100,7 +100,7 @@ def test_reviewers_accept_claims_revert_and_restore(reviewer):
     assert Project.objects.get(pk=project.pk).capacity_mw == Decimal("100")
 
     pk = project.pk
-    project.delete()
+    services.project_delete(project=Project.objects.get(pk=pk))
     deletion = ObjectChange.objects.get(action="delete", content_type__model="project", object_id=pk)
     client.post(
         reverse("admin:core_objectchange_changelist"),
