@@ -7,9 +7,9 @@ from django.db import transaction
 from core import history
 from core.changes import actor
 from core.models import ConcurrentEditError, ObjectChange
-from projects.models import Project
 from core.writes import service_write
 from projects import services
+from projects.models import Project
 from tests.factories import ProjectFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db

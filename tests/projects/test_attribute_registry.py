@@ -34,9 +34,9 @@ def test_the_extractor_reads_the_registry():
 
 def test_ingestion_and_scoring_read_the_registry():
     numbers = {n for n, a in attributes.ATTRIBUTES.items() if a.value_kind in ("number", "money")}
-    assert NUMBER_FIELDS == numbers
-    assert TEXT_FIELDS == {n for n, a in attributes.ATTRIBUTES.items() if a.value_kind == "text"}
-    assert PRECISION_FIELDS == numbers | {n for n, a in attributes.ATTRIBUTES.items() if a.value_kind == "date"}
+    assert numbers == NUMBER_FIELDS
+    assert {n for n, a in attributes.ATTRIBUTES.items() if a.value_kind == "text"} == TEXT_FIELDS
+    assert numbers | {n for n, a in attributes.ATTRIBUTES.items() if a.value_kind == "date"} == PRECISION_FIELDS
 
 
 def test_the_admin_shows_the_inputs_of_each_attributes_kind():

@@ -76,9 +76,7 @@ def test_role_needs_an_organization_or_undisclosed():
     project = ProjectFactory()
     with pytest.raises(ValidationError):
         ProjectRole(project=project, role=choices.RoleKind.DEVELOPER).full_clean()
-    role = ProjectRole(project=project, role=choices.RoleKind.DEVELOPER, undisclosed=True)
-    role.full_clean()
-    role.save()
+    role = make(ProjectRole, project=project, role=choices.RoleKind.DEVELOPER, undisclosed=True)
     assert str(role) == "Developer: undisclosed"
 
 
