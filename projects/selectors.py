@@ -7,7 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, TextField, When
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
 
 from core.geo import distance_km
 from core.models import ObjectChange
@@ -242,12 +244,22 @@ def public_projects() -> QuerySet[Project]:
     return visible_projects()
 
 
+def typed_by_hand(attribute: str):
+    """A condition for aggregates and filters: the project's figure for ``attribute`` was typed by hand.
+
+    Read from the JSON list as text, which PostgreSQL and SQLite both answer (``contains``
+    on a JSON array is PostgreSQL's only).
+    """
+    return Contains(Cast("typed_by_hand", TextField()), f'"{attribute}"')
+
+
 def project_totals() -> dict:
-    """Headline totals of the overview, in one aggregate query."""
+    """Headline totals of the overview, in one aggregate query; how much of the MW no source backs."""
     return counted_in_totals(public_projects()).aggregate(
         projects=Count("pk"),
         mw_announced=Sum("capacity_mw"),
         mw_operational=Sum("capacity_mw", filter=Q(status=choices.ProjectStatus.OPERATIONAL)),
+        mw_typed_by_hand=Sum("capacity_mw", filter=typed_by_hand("capacity_mw")),
     )
 
 

@@ -30,7 +30,7 @@ from core.admin import (
 )
 from core.admin.forms import AliasesField, CurrencyField
 from core.models import ConcurrentEditError
-from projects import services
+from projects import choices, services
 from projects.admin.claims import ProjectClaimInline, can_review, save_claim_formset
 from projects.admin.figures import claims_with_sources, format_figure, project_figures
 from projects.admin.filters import (
@@ -189,6 +189,7 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
         "operational_year",
         "last_verified_on",
         "conflict_count",
+        "typed_figures",
         "awaiting_review",
     )
     list_filter = (
@@ -265,6 +266,12 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     @admin.display(description=_("capacity (MW)"), ordering="capacity_mw")
     def capacity(self, project):
         return format_figure(project.capacity_mw)
+
+    @admin.display(description=_("typed by hand"))
+    def typed_figures(self, project):
+        """The figures an editor typed rather than took from a source: each is one to check."""
+        names = [str(choices.ClaimAttribute(name).label) for name in project.typed_by_hand]
+        return ", ".join(names) or "—"
 
     @admin.display(description=_("investment"), ordering="investment_amount")
     def investment(self, project):

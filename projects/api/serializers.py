@@ -572,6 +572,12 @@ class CapacityGroupSerializer(serializers.Serializer):
     project_count = serializers.IntegerField()
     projects_with_capacity = serializers.IntegerField(help_text=_("Projects whose MW is known."))
     capacity_mw = DecimalNumberField(max_digits=14, decimal_places=2, allow_null=True)
+    capacity_mw_typed_by_hand = DecimalNumberField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("Of that MW, how much is typed by hand: figures no accepted, quoted claim backs."),
+    )
     investment = InvestmentTotalSerializer(many=True, help_text=_("Summed per currency: amounts are not converted."))
 
 

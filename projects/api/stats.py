@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from projects import choices
+from projects.selectors import typed_by_hand
 
 LABELS = {
     "country": lambda key: countries.name(key) or key,
@@ -24,10 +25,15 @@ def capacity_by(projects, group_by: str) -> dict:
             "project_count": row["project_count"],
             "projects_with_capacity": row["projects_with_capacity"],
             "capacity_mw": row["capacity_mw"],
+            "capacity_mw_typed_by_hand": row["capacity_mw_typed_by_hand"],
             "investment": [],
         }
         for row in projects.values(group_by).annotate(
-            project_count=Count("pk"), projects_with_capacity=Count("capacity_mw"), capacity_mw=Sum("capacity_mw")
+            # before the ``capacity_mw`` sum, which takes the column's name
+            capacity_mw_typed_by_hand=Sum("capacity_mw", filter=typed_by_hand("capacity_mw")),
+            project_count=Count("pk"),
+            projects_with_capacity=Count("capacity_mw"),
+            capacity_mw=Sum("capacity_mw"),
         )
     }
     investments = (

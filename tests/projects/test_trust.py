@@ -90,6 +90,13 @@ def test_a_figure_typed_by_hand_says_so_on_every_reader(demo, admin_client, clie
 
     admin_page = admin_client.get(f"/admin/projects/project/{demo.pk}/change/").content.decode()
     assert "The project shows 750 MW, typed by hand" in admin_page
+    admin_list = admin_client.get("/admin/projects/project/").content.decode()
+    assert "Capacity (MW)" in admin_list  # the list names the figures typed by hand
+
+    stats = api.get("/api/v1/stats/capacity/", {"group_by": "country"}).json()["groups"][0]
+    assert stats["capacity_mw"] == 750 and stats["capacity_mw_typed_by_hand"] == 750
+    overview = client.get("/").content.decode()
+    assert "of which 750 MW typed by hand, with no source" in overview
 
 
 def test_setting_the_figure_back_to_its_source_makes_it_sourced_again(demo):
