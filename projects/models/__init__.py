@@ -1,0 +1,59 @@
+"""The projects app's models, one module per concern; every name is importable from here."""
+
+from projects.models.base import (
+    SluggedModel,
+    aliases_field,
+    backing_claim_field,
+    coordinate_constraints,
+    coordinate_fields,
+    currency_validator,
+    format_number,
+    format_partial_date,
+    latitude_validators,
+    localized_partial_date,
+    longitude_validators,
+    non_negative,
+    normalize_decimal,
+    validate_aliases,
+    year_validators,
+)
+from projects.models.claims import UNIT_LABELS, Claim, values_agree, values_disagree
+from projects.models.indicators import Indicator
+from projects.models.organizations import Organization, OrganizationRelationship
+from projects.models.parts import GridConnection, Milestone, Phase, ProjectRole, Substation
+from projects.models.projects import PROJECT_FIELDS, Project, ProjectStatusChange
+from projects.models.sources import Source
+
+__all__ = [
+    "PROJECT_FIELDS",
+    "UNIT_LABELS",
+    "Claim",
+    "GridConnection",
+    "Indicator",
+    "Milestone",
+    "Organization",
+    "OrganizationRelationship",
+    "Phase",
+    "Project",
+    "ProjectRole",
+    "ProjectStatusChange",
+    "SluggedModel",
+    "Source",
+    "Substation",
+    "aliases_field",
+    "backing_claim_field",
+    "coordinate_constraints",
+    "coordinate_fields",
+    "currency_validator",
+    "format_number",
+    "format_partial_date",
+    "latitude_validators",
+    "localized_partial_date",
+    "longitude_validators",
+    "non_negative",
+    "normalize_decimal",
+    "validate_aliases",
+    "values_agree",
+    "values_disagree",
+    "year_validators",
+]

@@ -1,0 +1,157 @@
+"""What the tracker's models share: validators, field factories and the slugged base."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.formats import date_format, number_format
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TrackedModel
+from projects import choices
+
+currency_validator = RegexValidator(
+    r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 currency code in capitals, such as EUR.")
+)
+non_negative = MinValueValidator(Decimal("0"))
+latitude_validators = [MinValueValidator(-90), MaxValueValidator(90)]
+longitude_validators = [MinValueValidator(-180), MaxValueValidator(180)]
+year_validators = [MinValueValidator(1950), MaxValueValidator(2100)]
+
+
+def aliases_field():
+    return models.JSONField(
+        verbose_name=_("aliases"),
+        default=list,
+        blank=True,
+        help_text=_("Other names used in the press, one per entry."),
+    )
+
+
+def backing_claim_field():
+    return models.ForeignKey(
+        "Claim",
+        verbose_name=_("claim"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text=_("The accepted claim this record comes from; empty when it was typed by hand."),
+    )
+
+
+def validate_aliases(value):
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(_("Aliases must be a list of names."))
+
+
+def coordinate_fields():
+    """A site's latitude and longitude, declared once for every located record:
+    ``latitude, longitude = coordinate_fields()``, in the model's own field order."""
+    return (
+        models.FloatField(
+            verbose_name=_("latitude"),
+            null=True,
+            blank=True,
+            validators=latitude_validators,
+        ),
+        models.FloatField(
+            verbose_name=_("longitude"),
+            null=True,
+            blank=True,
+            validators=longitude_validators,
+        ),
+    )
+
+
+def coordinate_constraints():
+    """The database's guard on ``coordinate_fields()``: both in range, both or neither.
+
+    Named after the model ("project_latitude_range", "substation_coordinates_pair").
+    """
+    return [
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+            name="%(class)s_latitude_range",
+            violation_error_message=_("Latitude must be between -90 and 90."),
+        ),
+        models.CheckConstraint(
+            condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+            name="%(class)s_longitude_range",
+            violation_error_message=_("Longitude must be between -180 and 180."),
+        ),
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True, longitude__isnull=True)
+            | Q(latitude__isnull=False, longitude__isnull=False),
+            name="%(class)s_coordinates_pair",
+            violation_error_message=_("Give both latitude and longitude, or neither."),
+        ),
+    ]
+
+
+class SluggedModel(TrackedModel):
+    """A named record reachable by a URL-safe slug derived from its name."""
+
+    name = models.CharField(
+        verbose_name=_("name"),
+        max_length=200,
+    )
+    slug = models.SlugField(
+        verbose_name=_("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_("Identifier used in URLs; made from the name when left empty."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    def unique_slug(self) -> str:
+        base = slugify(self.name)[:190] or "record"
+        slug, n = base, 2
+        while type(self)._base_manager.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+
+def format_partial_date(date, precision) -> str:
+    if date is None:
+        return ""
+    if precision == choices.DatePrecision.YEAR:
+        return f"{date:%Y}"
+    if precision == choices.DatePrecision.MONTH:
+        return f"{date:%Y-%m}"
+    return date.isoformat()
+
+
+def normalize_decimal(value) -> str:
+    if value is None:
+        return ""
+    normalized = Decimal(value).normalize()
+    return format(normalized, "f")
+
+
+def localized_partial_date(date, precision) -> str:
+    """A date known to the day, the month or only the year, in the reader's format."""
+    if date is None:
+        return ""
+    if precision == choices.DatePrecision.YEAR:
+        return str(date.year)
+    if precision == choices.DatePrecision.MONTH:
+        return date_format(date, "YEAR_MONTH_FORMAT")
+    return date_format(date, "DATE_FORMAT")
+
+
+def format_number(value) -> str:
+    """A figure for readers, grouped in their locale: "5,000,000,000" or "5 000 000 000"."""
+    if value is None:
+        return ""
+    return number_format(Decimal(normalize_decimal(value)), use_l10n=True, force_grouping=True)
