@@ -238,6 +238,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "projects.choices.ClaimStatus",
         "ConnectionStatusEnum": "projects.choices.ConnectionStatus",
         "DatePrecisionEnum": "projects.choices.DatePrecision",
+        "ClaimAttributeEnum": "projects.choices.ClaimAttribute",
     },
 }
 

@@ -371,7 +371,7 @@ class ChangeFilterSet(django_filters.FilterSet):
         model = ObjectChange
         fields: list[str] = []
 
-    def filter_object_type(self, queryset, name, value):
+    def filter_object_type(self, queryset, name, value: str):
         app_label, _dot, model = value.partition(".")
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
 
