@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
+from django.forms.utils import ErrorDict
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -101,6 +102,18 @@ class TrackedModelForm(forms.ModelForm):
         if self.instance.pk is not None:
             self.fields[VERSION_FIELD].initial = self.instance.version
         label_known_choices(self)
+
+    def full_clean(self):
+        # A row of an inline the user did not touch is not written: validating it would only cost
+        # queries (a lookup per foreign key, the model's checks), as many as the page has rows.
+        if self.is_bound and self.instance.pk is not None and not self.has_changed():
+            self._errors = ErrorDict()
+            loaded = self.fields[VERSION_FIELD].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix(VERSION_FIELD)
+            )
+            self.cleaned_data = {VERSION_FIELD: int(loaded) if str(loaded or "").isdigit() else None}
+            return
+        super().full_clean()
 
     @cached_property
     def changed_data(self):

@@ -2,7 +2,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -291,3 +293,26 @@ def test_a_claim_rows_error_is_shown_next_to_its_field(admin_client, demo):
     assert formset.forms[0].errors["value_number"] == ["Give the figure for this attribute."]
     assert "Give the figure for this attribute." in response.content.decode()
     assert not Source.objects.filter(title="Un article sans chiffre").exists()
+
+
+def admin_save_queries(admin_client, claims: int) -> int:
+    """Queries of one save of the project page, on a project with ``claims`` claims."""
+    project = ProjectFactory()
+    source = SourceFactory()
+    for n in range(claims):
+        ClaimFactory(
+            project=project, source=source, attribute="other", value_text=f"fact {n}", quote=f"q {n}", status="accepted"
+        )
+    data = changeform_data(admin_client.get(change_url(project)))
+    data["capacity_mw"] = "321"
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.post(change_url(project), data).status_code == 302
+    project.refresh_from_db()
+    assert project.capacity_mw == Decimal("321")
+    return len(queries)
+
+
+def test_saving_the_project_page_runs_as_many_queries_with_60_claims_as_with_6(admin_client):
+    few, many = admin_save_queries(admin_client, 6), admin_save_queries(admin_client, 60)
+    assert few == many, (few, many)
+    assert many <= 40  # the session and user, the page's inline rows, the service's own writes
