@@ -20,7 +20,8 @@ from core.geo import bounding_box, distance_km, geocode
 from core.writes import service
 from projects import choices, services
 from projects.attributes import ATTRIBUTES
-from projects.extraction import Extraction, Fact, extract_facts
+from projects.extraction import Extraction, Fact, detect_language, extract_facts
+from projects.extraction.dates import publication_date
 from projects.fetching import fetch_article
 from projects.models import Claim, Organization, Project, Source
 from projects.services.claims import prepare as prepare_claim
@@ -138,6 +139,7 @@ def propose_project(extraction: Extraction, source: Source) -> Project:
         },
         status_date=status_date,
         status_precision=status_precision,
+        undated=status_date is None,
     )
 
 
@@ -255,6 +257,10 @@ def store_source(
     """The source for an article: the one already recorded at this URL, or a new one."""
     source = Source.objects.filter(url=url).first() if url else None
     if source is None:
+        if published_on is None:
+            # The article's own dateline is its publication date: what dates its events when nothing else does.
+            dateline = publication_date(text, detect_language(text))
+            published_on = datetime.date.fromisoformat(dateline) if dateline else None
         first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
         source = Source(
             url=url,

@@ -18,6 +18,7 @@ from projects.models import (
     Claim,
     GridConnection,
     Milestone,
+    Phase,
     Project,
     ProjectRole,
     ProjectStatusChange,
@@ -40,6 +41,11 @@ def project_list() -> QuerySet[Project]:
     return Project.objects.all()
 
 
+def backed(queryset: QuerySet) -> QuerySet:
+    """Records typed by hand (no claim behind them) or standing on an accepted claim."""
+    return queryset.filter(Q(claim__isnull=True) | Q(claim__status=choices.ClaimStatus.ACCEPTED))
+
+
 def project_detail() -> QuerySet[Project]:
     """Projects with everything their detail view shows, in a fixed number of queries."""
     return Project.objects.prefetch_related(
@@ -50,12 +56,13 @@ def project_detail() -> QuerySet[Project]:
                 "attribute", "-is_headline", "as_of", "id"
             ),
         ),
-        "phases",
-        Prefetch("milestones", queryset=Milestone.objects.select_related("source", "phase")),
-        Prefetch("roles", queryset=ProjectRole.objects.select_related("organization", "source")),
+        # the parts, each typed by hand or backed by an accepted claim (one still in review waits)
+        Prefetch("phases", queryset=backed(Phase.objects.all())),
+        Prefetch("milestones", queryset=backed(Milestone.objects.select_related("source", "phase"))),
+        Prefetch("roles", queryset=backed(ProjectRole.objects.select_related("organization", "source"))),
         Prefetch(
             "grid_connections",
-            queryset=GridConnection.objects.select_related("substation", "grid_operator", "source"),
+            queryset=backed(GridConnection.objects.select_related("substation", "grid_operator", "source")),
         ),
         Prefetch("status_history", queryset=ProjectStatusChange.objects.select_related("source")),
     )
@@ -174,8 +181,13 @@ class Visibility:
         return queryset if self.drafts else queryset.filter(is_draft=False)
 
     def parts(self, queryset: QuerySet) -> QuerySet:
-        """A project's parts (phases, milestones, roles, grid connections)."""
-        return queryset if self.drafts else queryset.filter(project__is_draft=False)
+        """A project's parts (phases, milestones, roles, grid connections), once their claim is accepted."""
+        queryset = queryset if self.drafts else queryset.filter(project__is_draft=False)
+        return self.backed(queryset)
+
+    def backed(self, queryset: QuerySet) -> QuerySet:
+        """Records that stand on a claim (parts, relationships, indicators) wait for it to be accepted."""
+        return queryset if self.unaccepted_claims else backed(queryset)
 
     def claims(self, queryset: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
         queryset = Claim.objects.all() if queryset is None else queryset

@@ -90,6 +90,7 @@ class OrganizationRelationshipSerializer(TrackedModelSerializer):
             "ended_on",
             "source",
             "quote",
+            "claim",
         )
 
 
@@ -133,6 +134,7 @@ class IndicatorSerializer(TrackedModelSerializer):
             "stated_by",
             "source",
             "quote",
+            "claim",
         )
 
 
@@ -208,13 +210,23 @@ class ClaimRejectSerializer(serializers.Serializer):
 class PhaseSerializer(TrackedModelSerializer):
     class Meta:
         model = Phase
-        fields = (*RECORD_FIELDS, "project", "name", "capacity_mw", "target_year", "status", "order")
+        fields = (*RECORD_FIELDS, "project", "name", "capacity_mw", "target_year", "status", "order", "claim")
 
 
 class MilestoneSerializer(TrackedModelSerializer):
     class Meta:
         model = Milestone
-        fields = (*RECORD_FIELDS, "project", "kind", "date", "date_precision", "phase", "description", "source")
+        fields = (
+            *RECORD_FIELDS,
+            "project",
+            "kind",
+            "date",
+            "date_precision",
+            "phase",
+            "description",
+            "source",
+            "claim",
+        )
 
 
 class ProjectRoleSerializer(TrackedModelSerializer):
@@ -231,6 +243,7 @@ class ProjectRoleSerializer(TrackedModelSerializer):
             "undisclosed",
             "note",
             "source",
+            "claim",
         )
 
 
@@ -251,6 +264,7 @@ class GridConnectionSerializer(TrackedModelSerializer):
             "distance_km",
             "note",
             "source",
+            "claim",
         )
 
 

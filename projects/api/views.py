@@ -189,10 +189,13 @@ class OrganizationViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
     filterset_fields = ("kind", "country")
 
 
-class OrganizationRelationshipViewSet(TrackedModelViewSet):
-    queryset = OrganizationRelationship.objects.order_by("id")
+class OrganizationRelationshipViewSet(VisibilityMixin, TrackedModelViewSet):
+    queryset = OrganizationRelationship.objects.none()
     serializer_class = serializers.OrganizationRelationshipSerializer
     filterset_fields = ("from_organization", "to_organization", "kind")
+
+    def get_queryset(self):
+        return self.visibility.backed(OrganizationRelationship.objects.order_by("id"))
 
 
 class CanAddClaims(permissions.BasePermission):
@@ -234,10 +237,13 @@ class SubstationViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
     filterset_fields = ("country", "operator")
 
 
-class IndicatorViewSet(TrackedModelViewSet):
-    queryset = Indicator.objects.all()
+class IndicatorViewSet(VisibilityMixin, TrackedModelViewSet):
+    queryset = Indicator.objects.none()
     serializer_class = serializers.IndicatorSerializer
     filterset_fields = ("country", "year", "is_forecast", "source")
+
+    def get_queryset(self):
+        return self.visibility.backed(Indicator.objects.all())
 
 
 class ClaimViewSet(VisibilityMixin, TrackedModelViewSet):

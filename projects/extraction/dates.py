@@ -109,6 +109,12 @@ def _dateline(doc: Document, dates: list[DateMention]) -> DateMention | None:
     return None
 
 
+def publication_date(text: str, language: str = "en") -> str | None:
+    """The ISO date of the dateline at the top of an article ("21 April 2026" on its own line), if any."""
+    mention = _dateline(Document(text, language), find_dates(text))
+    return mention.iso if mention is not None and mention.precision == "day" else None
+
+
 def announcement_facts(doc: Document) -> Iterator[Fact]:
     dates = find_dates(doc.text)
     for mention in dates:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.models import TrackedModel
-from projects.models.base import year_validators
+from projects.models.base import backing_claim_field, year_validators
 from projects.models.organizations import Organization
 from projects.models.sources import Source
 
@@ -70,6 +70,7 @@ class Indicator(TrackedModel):
         verbose_name=_("quote"),
         blank=True,
     )
+    claim = backing_claim_field(editable=True)
 
     class Meta:
         verbose_name = _("indicator")

@@ -7,7 +7,7 @@ from django_countries.fields import CountryField
 
 from core.models import TrackedModel
 from projects import choices
-from projects.models.base import SluggedModel, aliases_field, validate_aliases
+from projects.models.base import SluggedModel, aliases_field, backing_claim_field, validate_aliases
 
 
 class Organization(SluggedModel):
@@ -92,6 +92,7 @@ class OrganizationRelationship(TrackedModel):
         verbose_name=_("quote"),
         blank=True,
     )
+    claim = backing_claim_field(editable=True)
 
     change_log_parent = "from_organization"
 

@@ -37,13 +37,24 @@ def _headlines(project: Project) -> dict[str, Claim]:
 
 @service
 def project_create(
-    *, data: dict, user=None, status_date: datetime.date | None = None, status_precision: str | None = None
+    *,
+    data: dict,
+    user=None,
+    status_date: datetime.date | None = None,
+    status_precision: str | None = None,
+    undated: bool = False,
 ) -> Project:
-    """A new project; the figures it is given are unsourced (typed by hand) until a claim is accepted."""
+    """A new project; the figures it is given are unsourced (typed by hand) until a claim is accepted.
+
+    Its first status step is dated ``status_date``, else its announcement, else today; with
+    ``undated`` (nothing says when it happened, as for an article without a date) there is none
+    rather than one dated by the day the record was made.
+    """
     project = Project(**{name: value for name, value in data.items() if name not in DERIVED_FIELDS})
     _mark_typed(project, attributes.FIELD_ATTRIBUTE, {})
     save_validated(project)
-    first_status(project, status_date, status_precision)
+    if status_date or project.announced_on or not undated:
+        first_status(project, status_date, status_precision)
     return project
 
 

@@ -352,3 +352,50 @@ def test_each_service_call_runs_a_bounded_number_of_queries(claims):
         ),
     }
     assert max(counts.values()) <= 20, counts
+
+
+# Every sourced record, not only figures -------------------------------------------------------
+
+
+def test_a_part_backed_by_a_claim_in_review_waits_for_it_and_one_typed_by_hand_says_so(demo, client):
+    from projects.models import Phase
+
+    proposed = ClaimFactory(project=demo, attribute=choices.ClaimAttribute.OTHER, value_text="phase 2", quote="phase 2")
+    waiting = make(Phase, project=demo, name="Phase 2", capacity_mw=Decimal("300"), claim=proposed)
+    typed = make(Phase, project=demo, name="Phase 1", capacity_mw=Decimal("400"))
+    api = APIClient()
+    phases = {p["name"] for p in api.get("/api/v1/phases/", {"project": demo.pk}).json()["results"]}
+    assert phases == {"Phase 1"}
+    assert api.get(f"/api/v1/phases/{waiting.pk}/").status_code == 404
+    detail = api.get(f"/api/v1/projects/{demo.slug}/").json()
+    assert [p["name"] for p in detail["phases"]] == ["Phase 1"] and detail["phases"][0]["claim"] is None
+    page = client.get(f"/projects/{demo.slug}/").content.decode()
+    assert '<th scope="row">Phase 2' not in page
+    assert '<th scope="row">Phase 1 <span class="note typed-by-hand">typed by hand</span>' in page
+    services.claim_accept(claim=proposed)
+    assert api.get(f"/api/v1/phases/{waiting.pk}/").json()["claim"] == proposed.pk
+    with pytest.raises(Exception, match="this project"):
+        make(Phase, project=ProjectFactory(), name="Elsewhere", claim=proposed)
+    assert typed.claim_id is None
+    clean()
+
+
+def test_an_article_s_dateline_dates_what_it_reports_when_nothing_else_does():
+    from projects.ingestion import ingest_source, store_source
+
+    text = (
+        "Campus de données à Escaudain\n\n14 mars 2025\n\n"
+        "Le projet de centre de données de 200 MW à Escaudain, dans le Nord, a obtenu son permis de construire."
+    )
+    result = ingest_source(source=store_source(text=text, title="Escaudain"))
+    assert result.source.published_on == datetime.date(2025, 3, 14)
+    assert [step.date for step in result.project.status_history.all()] == [datetime.date(2025, 3, 14)]
+
+
+def test_an_undated_article_puts_no_invented_date_on_the_timeline():
+    from projects.ingestion import ingest_source, store_source
+
+    text = "Un centre de données de 200 MW est prévu à Escaudain, dans le Nord."
+    result = ingest_source(source=store_source(text=text, title="Escaudain"))
+    assert result.source.published_on is None
+    assert list(result.project.status_history.all()) == []
