@@ -98,6 +98,10 @@ def refresh_project(
         project.conflict_count = conflicts
         changed.add("conflict_count")
     if changed:
+        # What the sources now say may break a rule across figures (an announcement after the
+        # target year): refused with the rule's message, and the whole write with it.
+        project.clean()
+        project.validate_constraints()
         project.save(update_fields=sorted(changed))
     if project.status != status_before:
         _record_status(project, by_attribute.get(choices.ClaimAttribute.STATUS, []), status_date)

@@ -399,3 +399,24 @@ def test_an_undated_article_puts_no_invented_date_on_the_timeline():
     result = ingest_source(source=store_source(text=text, title="Escaudain"))
     assert result.source.published_on is None
     assert list(result.project.status_history.all()) == []
+
+
+def test_a_headline_that_would_break_a_rule_across_figures_is_refused_with_the_rule():
+    from django.core.exceptions import ValidationError
+
+    project = ProjectFactory(operational_year=2029)  # typed by hand
+    claim = ClaimFactory(
+        project=project,
+        attribute=choices.ClaimAttribute.ANNOUNCED_ON,
+        value_date=datetime.date(2032, 1, 1),
+        value_date_precision="year",
+        quote="annoncé en 2032",
+    )
+    project.refresh_from_db()
+    version = project.version
+    with pytest.raises(ValidationError, match="target year of operation cannot be before the announcement"):
+        services.claim_accept(claim=claim)
+    project.refresh_from_db()
+    claim.refresh_from_db()
+    assert claim.status == "proposed" and project.version == version and project.announced_on is None
+    clean()
