@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from core.formatting import plain_number
+
 # Fields that change on every save and say nothing about the record itself.
 BOOKKEEPING_FIELDS = frozenset({"created", "last_updated", "version"})
 
@@ -71,7 +73,7 @@ def to_json_value(value):
         return value
     if isinstance(value, decimal.Decimal):
         # 38, 38.0 and 38.0000 are one value: compare and show them the same way.
-        return format(value.normalize(), "f")
+        return plain_number(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, uuid.UUID):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.formatting import format_compact, format_number, format_quantity
 from projects import choices
 
 # One colour per status, shared by the map markers, the legends and the pipeline chart.
@@ -49,26 +48,6 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 36
 ROW_HEIGHT = 26
 LABEL_WIDTH = 150
 CHAR_WIDTH = 7.5  # a bold digit at the charts' 12px, in SVG units, to tell whether a label fits
-
-
-def format_number(value, decimals: int = 0) -> str:
-    """A number in the reader's locale, with thousands grouped (700, 1,250 or 1 250)."""
-    if value is None:
-        return ""
-    return number_format(Decimal(value), decimal_pos=decimals, use_l10n=True, force_grouping=True)
-
-
-def format_compact(value) -> str:
-    """Large amounts shortened for headlines and chart labels (5 bn, 2.4 bn, 62 k); tables keep
-    every digit."""
-    value = float(value or 0)
-    for threshold, template in ((1e9, _("%(value)s bn")), (1e6, _("%(value)s m")), (1e4, _("%(value)s k"))):
-        if value >= threshold:
-            shortened = value / threshold
-            # one decimal below ten (2.4 bn), none above or when it would be ".0"
-            decimals = 1 if shortened < 10 and round(shortened, 1) != round(shortened) else 0
-            return template % {"value": format_number(shortened, decimals)}
-    return format_number(value)
 
 
 def nice_ceiling(value: float) -> float:
@@ -141,7 +120,7 @@ def stacked_columns(categories, series, values, unit: str, height: int = 320) ->
             y -= bar_height
             title = f"{category} · " + _("%(label)s: %(value)s") % {
                 "label": label,
-                "value": f"{format_number(value)} {unit}",
+                "value": format_quantity(value, unit),
             }
             rects.append(Rect(centre - bar_width / 2, y, bar_width, bar_height, colour, title))
         total = totals[category]

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from core.exports import escape_formula
+from core.formatting import format_number
 from core.geo import geocode
 from projects import charts, choices, selectors
 from projects.figures import figures_by_name
@@ -244,7 +245,7 @@ def _site_map(project, connections):
             "label": str(connection.substation),
             "latitude": connection.substation.latitude,
             "longitude": connection.substation.longitude,
-            "distance_label": _("%(km)s km") % {"km": charts.format_number(connection.distance_km, 1)}
+            "distance_label": _("%(km)s km") % {"km": format_number(connection.distance_km, 1)}
             if connection.distance_km is not None
             else "",
         }

@@ -12,6 +12,8 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import plain_number
+
 # The currencies newsrooms most often meet in data-center announcements; any other
 # three-letter ISO 4217 code can still be typed.
 COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CNY", "CAD", "AUD", "INR")
@@ -19,17 +21,12 @@ COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZ
 CURRENCY_LIST_ID = "common-currencies"
 
 
-def plain_decimal(value) -> str:
-    """``Decimal("5000000000.0000")`` as ``"5000000000"``: the figure, not the column's scale."""
-    return format(value.normalize(), "f")
-
-
 class PlainDecimalField(forms.DecimalField):
     """A decimal input that shows ``700`` for a stored ``700.00``; it accepts the same input."""
 
     def prepare_value(self, value):
         if isinstance(value, Decimal) and value.is_finite():
-            return plain_decimal(value)
+            return plain_number(value)  # the figure, not the column's scale
         return super().prepare_value(value)
 
 

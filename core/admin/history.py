@@ -1,6 +1,7 @@
 """Change-log rows made readable: field labels, choice labels, related records by name,
 numbers and dates in the reader's locale."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_date, format_number, plain_number
 from core.models import ObjectChange
 
 EMPTY = "—"
@@ -77,11 +79,12 @@ def format_value(model_field, raw, names: dict) -> str:
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
-    if isinstance(value, Decimal):
-        value = value.normalize() if value == value.to_integral() else value
-        return formats.number_format(value, use_l10n=True, force_grouping=True)
-    if isinstance(value, int | float):
-        return formats.number_format(value, use_l10n=True, force_grouping=not model_field.name.endswith("year"))
+    if isinstance(value, int) and model_field.name.endswith("year"):
+        return plain_number(value)  # 2030, not "2,030"
+    if isinstance(value, Decimal | int | float):
+        return format_number(value, max_decimals=None)  # a stored value: every digit it has
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return format_date(value)
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
     return str(formats.localize(value, use_l10n=True))

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from django.utils import formats
 
+from core.formatting import format_number
 from projects import attributes, choices
 from projects.figures import figures_by_name
 from projects.models import Claim, Project
@@ -25,17 +25,6 @@ def claims_with_sources() -> Prefetch:
             "attribute", "-is_headline", "id"
         ),
     )
-
-
-def format_figure(value) -> str:
-    """A figure in the reader's locale, with digit grouping and without trailing zeros."""
-    if value is None:
-        return "—"
-    if isinstance(value, Decimal) and value == value.to_integral():
-        value = value.quantize(Decimal(1))
-    elif isinstance(value, Decimal):
-        value = value.normalize()
-    return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
 @dataclass
@@ -63,7 +52,7 @@ class Figure:
 def project_value(project: Project, name: str) -> str:
     value = getattr(project, name)
     if isinstance(value, Decimal):
-        return format_figure(value)
+        return format_number(value)
     if name == "status":
         return project.get_status_display()
     return "—" if value in (None, "") else str(value)

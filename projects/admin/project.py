@@ -10,7 +10,6 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -29,10 +28,11 @@ from core.admin import (
     form_changes,
 )
 from core.admin.forms import AliasesField, CurrencyField
+from core.formatting import format_money, format_number
 from core.models import ConcurrentEditError
 from projects import choices, services
 from projects.admin.claims import ProjectClaimInline, can_review, save_claim_formset
-from projects.admin.figures import claims_with_sources, format_figure, project_figures
+from projects.admin.figures import claims_with_sources, project_figures
 from projects.admin.filters import (
     CapacityBandFilter,
     HasConflictsFilter,
@@ -82,12 +82,12 @@ def location_map(project: Project, size: int = 320) -> dict | None:
     parallels = []
     value = math.floor((lat - half) / step) * step
     while value <= lat + half:
-        parallels.append({"y": project_point(value, lon)[1], "label": formats.localize(round(value, 3))})
+        parallels.append({"y": project_point(value, lon)[1], "label": format_number(value)})
         value += step
     meridians = []
     value = math.floor((lon - half / cos_lat) / step) * step
     while value <= lon + half / cos_lat:
-        meridians.append({"x": project_point(lat, value)[0], "label": formats.localize(round(value, 3))})
+        meridians.append({"x": project_point(lat, value)[0], "label": format_number(value)})
         value += step
     box_km = 2 * half * KM_PER_DEGREE
     scale_km = nice_step(box_km, (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000))
@@ -100,15 +100,15 @@ def location_map(project: Project, size: int = 320) -> dict | None:
         "substations": [
             {
                 "name": c.substation.name,
-                "distance": format_figure(c.distance_km),
+                "distance": format_number(c.distance_km),
                 "x": project_point(*c.substation.point)[0],
                 "y": project_point(*c.substation.point)[1],
             }
             for c in connections
         ],
-        "scale": {"km": format_figure(scale_km), "end": round(10 + scale_km / box_km * size, 1)},
-        "latitude": formats.localize(round(lat, 5)),
-        "longitude": formats.localize(round(lon, 5)),
+        "scale": {"km": format_number(scale_km), "end": round(10 + scale_km / box_km * size, 1)},
+        "latitude": format_number(lat, max_decimals=5),
+        "longitude": format_number(lon, max_decimals=5),
         "osm_url": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=13/{lat}/{lon}",
     }
 
@@ -265,7 +265,7 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("capacity (MW)"), ordering="capacity_mw")
     def capacity(self, project):
-        return format_figure(project.capacity_mw)
+        return format_number(project.capacity_mw) or "—"
 
     @admin.display(description=_("typed by hand"))
     def typed_figures(self, project):
@@ -277,7 +277,7 @@ class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     def investment(self, project):
         if project.investment_amount is None:
             return "—"
-        return f"{format_figure(project.investment_amount)} {project.investment_currency}"
+        return format_money(project.investment_amount, project.investment_currency)
 
     @admin.display(description=_("claims awaiting review"), boolean=True, ordering="has_proposed_claims")
     def awaiting_review(self, project):

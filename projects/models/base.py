@@ -6,12 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.formats import date_format, number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TrackedModel
-from projects import choices
 
 currency_validator = RegexValidator(
     r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 currency code in capitals, such as EUR.")
@@ -120,38 +118,3 @@ class SluggedModel(TrackedModel):
         while type(self)._base_manager.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
-
-
-def format_partial_date(date, precision) -> str:
-    if date is None:
-        return ""
-    if precision == choices.DatePrecision.YEAR:
-        return f"{date:%Y}"
-    if precision == choices.DatePrecision.MONTH:
-        return f"{date:%Y-%m}"
-    return date.isoformat()
-
-
-def normalize_decimal(value) -> str:
-    if value is None:
-        return ""
-    normalized = Decimal(value).normalize()
-    return format(normalized, "f")
-
-
-def localized_partial_date(date, precision) -> str:
-    """A date known to the day, the month or only the year, in the reader's format."""
-    if date is None:
-        return ""
-    if precision == choices.DatePrecision.YEAR:
-        return str(date.year)
-    if precision == choices.DatePrecision.MONTH:
-        return date_format(date, "YEAR_MONTH_FORMAT")
-    return date_format(date, "DATE_FORMAT")
-
-
-def format_number(value) -> str:
-    """A figure for readers, grouped in their locale: "5,000,000,000" or "5 000 000 000"."""
-    if value is None:
-        return ""
-    return number_format(Decimal(normalize_decimal(value)), use_l10n=True, force_grouping=True)

@@ -9,15 +9,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_date, format_money, format_quantity, partial_date_key, plain_number
 from core.models import TrackedModel
 from projects import attributes, choices
-from projects.models.base import (
-    currency_validator,
-    format_number,
-    format_partial_date,
-    localized_partial_date,
-    normalize_decimal,
-)
+from projects.models.base import currency_validator
 from projects.models.organizations import Organization
 from projects.models.projects import Project
 from projects.models.sources import Source
@@ -308,14 +303,13 @@ class Claim(TrackedModel):
         """The value as readers write it, in their locale: "700 MW", "5 000 000 000 EUR", "9 décembre 2025"."""
         match self.value_kind:
             case choices.ValueKind.MONEY:
-                return f"{format_number(self.value_number)} {self.currency}"
+                return format_money(self.value_number, self.currency)
             case choices.ValueKind.NUMBER if self.attribute == choices.ClaimAttribute.OPERATIONAL_YEAR:
-                return normalize_decimal(self.value_number)  # a year: 2030, not "2,030 year"
+                return plain_number(self.value_number)  # a year: 2030, not "2,030 year"
             case choices.ValueKind.NUMBER:
-                unit = UNIT_LABELS.get(self.unit, self.unit)
-                return f"{format_number(self.value_number)} {unit}".strip()
+                return format_quantity(self.value_number, UNIT_LABELS.get(self.unit, self.unit))
             case choices.ValueKind.DATE:
-                return localized_partial_date(self.value_date, self.value_date_precision)
+                return format_date(self.value_date, self.value_date_precision)
             case choices.ValueKind.ORGANIZATION:
                 org = self.value_organization.name if self.value_organization_id else ""
                 return f"{org} ({self.get_role_display()})" if self.role else org
@@ -331,20 +325,20 @@ class Claim(TrackedModel):
             case choices.ValueKind.NUMBER:
                 return self._bounded_key()
             case choices.ValueKind.DATE:
-                return format_partial_date(self.value_date, self.value_date_precision)
+                return partial_date_key(self.value_date, self.value_date_precision)
             case choices.ValueKind.ORGANIZATION:
                 return f"{self.value_organization_id}:{self.role}"
         return " ".join(self.value_text.casefold().split())
 
     def _bounded_key(self) -> str:
-        number = normalize_decimal(self.value_number)
+        number = plain_number(self.value_number)
         match self.bound:
             case choices.ClaimBound.AT_LEAST:
                 return f">={number}"
             case choices.ClaimBound.AT_MOST:
                 return f"<={number}"
             case choices.ClaimBound.RANGE:
-                return f"{number}..{normalize_decimal(self.value_number_max)}"
+                return f"{number}..{plain_number(self.value_number_max)}"
         return number
 
     def clean(self):

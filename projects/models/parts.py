@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.formatting import format_date
 from core.models import TrackedModel
 from projects import choices
 from projects.models.base import (
@@ -13,7 +14,6 @@ from projects.models.base import (
     backing_claim_field,
     coordinate_constraints,
     coordinate_fields,
-    format_partial_date,
     non_negative,
     year_validators,
 )
@@ -129,7 +129,7 @@ class Milestone(TrackedModel):
         ordering = ("project", "date", "id")
 
     def __str__(self):
-        return f"{self.get_kind_display()} {format_partial_date(self.date, self.date_precision)}"
+        return f"{self.get_kind_display()} {format_date(self.date, self.date_precision)}"
 
     def clean(self):
         if self.date and self.date_precision != choices.DatePrecision.DAY and self.date.day != 1:

@@ -2,16 +2,17 @@
 
 from django import template
 
-from projects.charts import STATUS_COLOURS, format_compact, format_number
-from projects.models import localized_partial_date
+from core.formatting import format_compact, format_date, format_number
+from projects.charts import STATUS_COLOURS
 
 register = template.Library()
 
 
 @register.filter
-def number(value, decimals=0):
-    """700 → "700"; 5000000000 → "5,000,000,000" (or "5 000 000 000" in French)."""
-    return format_number(value, int(decimals))
+def number(value, decimals=None):
+    """700 → "700"; 5000000000 → "5,000,000,000" (or "5 000 000 000" in French); ``number:1``
+    gives exactly one decimal."""
+    return format_number(value, None if decimals is None else int(decimals))
 
 
 @register.filter
@@ -20,7 +21,8 @@ def compact(value) -> str:
     return format_compact(value)
 
 
-register.filter("partial_date", localized_partial_date)
+# ``date|partial_date:precision``; without a precision, the date to the day.
+register.filter("partial_date", format_date)
 
 
 @register.filter

@@ -217,7 +217,7 @@ def test_pages_follow_the_browser_language_and_offer_a_switch(client, demo):
     page = text(french)
     assert '<html lang="fr">' in page
     assert "Projets" in page and "Carte" in page
-    assert "5 Md" in page and "5\xa0000\xa0000\xa0000" in page  # French groups digits with spaces
+    assert "5 Md" in page and "5\u202f000\u202f000\u202f000" in page  # French groups digits with narrow no-break spaces
     detail = text(client.get(DEMO_URL, headers={"accept-language": "fr"}))
     assert "9 décembre 2025" in detail
 

@@ -8,7 +8,7 @@ def test_with_a_french_browser_the_admin_speaks_french(admin_client, demo):
     page = admin_client.get(reverse("admin:projects_project_changelist"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Projets" in page and "Statut" in page and "Puissance (MW)" in page
     assert "non vérifié depuis" in page and "Autorisé" in page  # a filter and a lifecycle status
-    assert "5\xa0000\xa0000\xa0000 EUR" in page  # French digit grouping
+    assert "5\u202f000\u202f000\u202f000 EUR" in page  # French groups digits with narrow no-break spaces
 
     page = admin_client.get(
         reverse("admin:projects_project_change", args=[demo.pk]), HTTP_ACCEPT_LANGUAGE="fr"
