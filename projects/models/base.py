@@ -29,7 +29,8 @@ def aliases_field():
     )
 
 
-def backing_claim_field():
+def backing_claim_field(*, editable: bool = False):
+    """The claim a record stands on; editable where an editor links it (a phase, a milestone)."""
     return models.ForeignKey(
         "Claim",
         verbose_name=_("claim"),
@@ -37,9 +38,18 @@ def backing_claim_field():
         null=True,
         blank=True,
         related_name="+",
-        editable=False,
-        help_text=_("The accepted claim this record comes from; empty when it was typed by hand."),
+        editable=editable,
+        help_text=_(
+            "The claim this record comes from: anonymous readers see the record once the claim is accepted. "
+            "Empty when it was typed by hand."
+        ),
     )
+
+
+def validate_backing_claim(record, project_id):
+    """The claim behind a project's part must be about that project."""
+    if record.claim_id is not None and record.claim.project_id != project_id:
+        raise ValidationError({"claim": _("Choose a claim about this project.")})
 
 
 def validate_aliases(value):

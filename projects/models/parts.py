@@ -15,6 +15,7 @@ from projects.models.base import (
     coordinate_constraints,
     coordinate_fields,
     non_negative,
+    validate_backing_claim,
     year_validators,
 )
 from projects.models.organizations import Organization
@@ -57,6 +58,7 @@ class Phase(TrackedModel):
         verbose_name=_("order"),
         default=0,
     )
+    claim = backing_claim_field(editable=True)
 
     change_log_parent = "project"
 
@@ -75,6 +77,9 @@ class Phase(TrackedModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        validate_backing_claim(self, project_id=self.project_id)
 
 
 class Milestone(TrackedModel):
@@ -120,6 +125,7 @@ class Milestone(TrackedModel):
         blank=True,
         related_name="milestones",
     )
+    claim = backing_claim_field(editable=True)
 
     change_log_parent = "project"
 
@@ -132,6 +138,7 @@ class Milestone(TrackedModel):
         return f"{self.get_kind_display()} {format_date(self.date, self.date_precision)}"
 
     def clean(self):
+        validate_backing_claim(self, project_id=self.project_id)
         if self.date and self.date_precision != choices.DatePrecision.DAY and self.date.day != 1:
             raise ValidationError({"date": _("A date known to the month or year is stored as its first day.")})
         if self.date and self.date_precision == choices.DatePrecision.YEAR and self.date.month != 1:
