@@ -15,8 +15,6 @@ from django.utils import formats
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from core.filters import StrictBooleanFilter, UTCDateTimeFilter
 from core.geo import bounding_box, distance_km
@@ -90,13 +88,12 @@ class BoundingBoxField(forms.CharField):
         return (min_lon, min_lat, max_lon, max_lat)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class PointFilter(django_filters.Filter):
+# Character filters to the schema (a string with the filter's own help), parsed by their own form fields.
+class PointFilter(django_filters.CharFilter):
     field_class = PointField
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class BoundingBoxFilter(django_filters.Filter):
+class BoundingBoxFilter(django_filters.CharFilter):
     field_class = BoundingBoxField
 
 

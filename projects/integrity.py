@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.conf import settings
+from django.db.models import Prefetch
 from django.test import Client
 from django.test.utils import override_settings
 

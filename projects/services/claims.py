@@ -69,6 +69,16 @@ def _lock(claim: Claim, expected_version: int | None) -> Claim:
     return current
 
 
+def _write(claim: Claim, current: Claim, released: tuple[str, ...] = ()) -> Claim:
+    """Save the edited copy, recompute what follows on its project, and give the caller's instance its state."""
+    prepare(current)
+    save_validated(current)
+    _refresh(current, released)
+    current.refresh_from_db()
+    _follow(claim, current)
+    return current
+
+
 def _follow(target: Claim, saved: Claim):
     if target is not saved:
         for field in saved._meta.concrete_fields:
@@ -122,12 +132,7 @@ def claim_update(*, claim: Claim, data: dict, user=None, expected_version: int |
     apply(current, data)
     if (current.attribute, current.scope) != (was.attribute, was.scope):
         current.is_headline = False
-    prepare(current)
-    save_validated(current)
-    _refresh(current, _released(was, current))
-    current.refresh_from_db()
-    _follow(claim, current)
-    return current
+    return _write(claim, current, _released(was, current))
 
 
 def _snapshot(claim: Claim) -> Claim:
@@ -142,12 +147,7 @@ def claim_accept(*, claim: Claim, user=None, expected_version: int | None = None
         raise ValidationError({"source": _("A claim without a source cannot be accepted.")})
     current.status = ACCEPTED
     _reviewed(current, user)
-    prepare(current)
-    save_validated(current)
-    _refresh(current)
-    current.refresh_from_db()
-    _follow(claim, current)
-    return current
+    return _write(claim, current)
 
 
 @service
@@ -161,12 +161,7 @@ def claim_reject(*, claim: Claim, user=None, note: str = "", expected_version: i
     _reviewed(current, user)
     if note:
         current.note = note
-    prepare(current)
-    save_validated(current)
-    _refresh(current, _released(was, current))
-    current.refresh_from_db()
-    _follow(claim, current)
-    return current
+    return _write(claim, current, _released(was, current))
 
 
 @service
@@ -227,9 +222,4 @@ def claim_revert(*, claim: Claim, data: dict, user=None) -> Claim:
     apply(current, {name: value for name, value in data.items() if name not in ("is_headline", "in_conflict")})
     if current.status != ACCEPTED or (current.attribute, current.scope) != (was.attribute, was.scope):
         current.is_headline = False
-    prepare(current)
-    save_validated(current)
-    _refresh(current, _released(was, current))
-    current.refresh_from_db()
-    _follow(claim, current)
-    return current
+    return _write(claim, current, _released(was, current))

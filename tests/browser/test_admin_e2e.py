@@ -46,5 +46,7 @@ def test_edit_the_demo_capacity_and_see_it_in_the_history(live_server, page, dem
     expect(capacity.locator("td.before")).to_have_text("700")
     expect(capacity.locator("td.after")).to_have_text("720")
     # no source says 720: the same edit lists the figure among those typed by hand
-    expect(edit.locator("table.change-fields tr", has=page.locator("td.after", has_text="capacity_mw"))).to_have_count(1)
+    expect(edit.locator("table.change-fields tr", has=page.locator("td.after", has_text="capacity_mw"))).to_have_count(
+        1
+    )
     expect(edit.get_by_role("button", name="Revert to this version")).to_have_count(0)  # it is the current version
