@@ -73,6 +73,8 @@ echo "== collectstatic (debug off, manifest storage)"
 echo "== migrate and load the demo"
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo
+# Every figure is its source (or says it is not), and nothing unpublished is answered to anyone.
+"$PY" manage.py check_integrity
 
 port=$("$PY" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 base="http://127.0.0.1:$port"
