@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.changes import snapshot
 from core.writes import service
 from projects import attributes, choices
-from projects.models import Claim, ProjectRole
+from projects.models import Claim, Project, ProjectRole
 from projects.services.base import apply, check_version, lock_project, may_review, require_review, save_validated
 from projects.services.derived import refresh_project
 
@@ -69,9 +69,27 @@ def _lock(claim: Claim, expected_version: int | None) -> Claim:
     return current
 
 
+def check_fits(claim: Claim):
+    """An accepted figure must be one the project can show: its value fits the project's column."""
+    attribute = attributes.ATTRIBUTES.get(claim.attribute)
+    if claim.status != ACCEPTED or attribute is None or not attribute.is_figure or claim.project_id is None:
+        return
+    if claim.scope != choices.ClaimScope.PROJECT:
+        return
+    value_field = {choices.ValueKind.DATE: "value_date", choices.ValueKind.TEXT: "value_text"}.get(
+        attribute.value_kind, "value_number"
+    )
+    for name, value in attribute.project_values(claim).items():
+        try:
+            Project._meta.get_field(name).clean(value, None)
+        except ValidationError as error:
+            raise ValidationError({value_field: error.messages}) from None
+
+
 def _write(claim: Claim, current: Claim, released: tuple[str, ...] = ()) -> Claim:
     """Save the edited copy, recompute what follows on its project, and give the caller's instance its state."""
     prepare(current)
+    check_fits(current)
     save_validated(current)
     _refresh(current, released)
     current.refresh_from_db()
@@ -106,6 +124,7 @@ def claim_create(*, data: dict, user=None) -> Claim:
     else:
         claim.status = PROPOSED
     prepare(claim)
+    check_fits(claim)
     save_validated(claim)
     _refresh(claim)
     claim.refresh_from_db()

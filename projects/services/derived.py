@@ -37,7 +37,15 @@ def headline_order(claim: Claim):
 
 
 def figure_values(attribute: attributes.Attribute, claim: Claim | None) -> dict:
-    return attribute.project_values(claim) if claim is not None else attribute.empty_values()
+    """The columns a figure shows: its headline's values, or with none, no value in its main column.
+
+    A figure's other columns (an amount's currency, a date's precision) say nothing without
+    the value: clearing an amount leaves no figure, not a currency typed by hand.
+    """
+    if claim is not None:
+        return attribute.project_values(claim)
+    main = attribute.fields[0]
+    return {main: attribute.empty_values()[main]}
 
 
 def project_shows(project: Project, values: dict) -> bool:
@@ -98,8 +106,10 @@ def refresh_project(
         project.conflict_count = conflicts
         changed.add("conflict_count")
     if changed:
-        # What the sources now say may break a rule across figures (an announcement after the
-        # target year): refused with the rule's message, and the whole write with it.
+        # What the sources now say may not fit a column (a figure with too many digits) or may
+        # break a rule across figures (an announcement after the target year): refused with the
+        # field's or the rule's message, and the whole write with it.
+        project.clean_fields(exclude=[f.name for f in project._meta.concrete_fields if f.attname not in changed])
         project.clean()
         project.validate_constraints()
         project.save(update_fields=sorted(changed))

@@ -23,15 +23,17 @@ def _project_id(instance):
 def record_save(*, instance, data: dict | None = None, user=None, expected_version: int | None = None):
     """Create (unsaved ``instance``) or edit a record, validated, with what it implies."""
     project_id = _project_id(instance)
-    if project_id is not None:
-        lock_project(project_id)
+    project = lock_project(project_id) if project_id is not None else None
     if not instance._state.adding:
         current = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
         check_version(current, instance.version if expected_version is None else expected_version)
         instance.version = current.version
     apply(instance, data or {})
     if isinstance(instance, GridConnection):
-        site = instance.project.point if instance.project_id else None
+        # Measured from the site as it is now (locked), not as the caller loaded the project.
+        if project is None or project.pk != instance.project_id:
+            project = lock_project(instance.project_id) if instance.project_id else None
+        site = project.point if project is not None else None
         instance.distance_km = connection_distance(site, instance.substation if instance.substation_id else None)
     save_validated(instance)
     new_project_id = _project_id(instance)
