@@ -34,7 +34,9 @@ def record_save(*, instance, data: dict | None = None, user=None, expected_versi
         if project is None or project.pk != instance.project_id:
             project = lock_project(instance.project_id) if instance.project_id else None
         site = project.point if project is not None else None
-        instance.distance_km = connection_distance(site, instance.substation if instance.substation_id else None)
+        # and to the substation as it is now, not as the caller loaded it
+        substation = Substation.objects.filter(pk=instance.substation_id).first() if instance.substation_id else None
+        instance.distance_km = connection_distance(site, substation)
     save_validated(instance)
     new_project_id = _project_id(instance)
     for pk in {project_id, new_project_id} - {None}:

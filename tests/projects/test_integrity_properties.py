@@ -70,13 +70,9 @@ REFUSALS = (ValidationError, ConcurrentEditError, PermissionDenied)
 # other path meanwhile; once a bug is fixed, remove its xfail mark and its entry here, and the
 # machine draws those inputs again.
 # Fixed since, and drawn again: "figure-does-not-fit" (an accepted figure must fit its column),
-# "stale-connection-site" (distances from the site as it is now), "typed-empty" (clearing a
-# figure's value leaves no figure).
-KNOWN_BUGS: frozenset[str] = frozenset(
-    {
-        "stale-connection-substation",  # a new connection measured to a substation as loaded before it moved
-    }
-)
+# "stale-connection-site" and "stale-connection-substation" (distances from the site and the
+# substation as they are now), "typed-empty" (clearing a figure's value leaves no figure).
+KNOWN_BUGS: frozenset[str] = frozenset()
 
 STATEFUL = settings(
     max_examples=200,
@@ -901,12 +897,6 @@ def test_clearing_a_figure_typed_by_hand_leaves_it_untyped(world, typed, cleared
     assert project.typed_by_hand == ["country"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="record_save measures a new grid connection to instance.substation as the caller loaded it, and "
-    "refresh_project then leaves the connections alone (the site did not move, no substation claim): a substation "
-    "moved since it was loaded leaves a stale distance_km",
-)
 def test_a_connection_to_a_substation_moved_since_it_was_loaded_is_measured_from_where_it_is(world):
     project = services.project_create(data={"name": "Grid", "country": "FR", "latitude": 48.8566, "longitude": 2.3522})
     substation = Substation.objects.get(pk=world["substations"][0].pk)  # as a form's choice field loads it
