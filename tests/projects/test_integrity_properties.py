@@ -55,6 +55,7 @@ from projects.models import (
     Substation,
 )
 from projects.services.bulk import ImportRolledBack
+from projects.services.derived import figure_values
 from tests.factories import UserFactory, make
 
 pytestmark = pytest.mark.django_db
@@ -234,6 +235,9 @@ WATCHED = (Project, Claim, GridConnection, ProjectRole, ProjectStatusChange, Sub
 
 def snapshot() -> dict[str, str]:
     """A digest of each watched table's rows, in one query (run before and after each service call)."""
+    if connection.vendor != "postgresql":
+        # The same rows compared in Python, for a suite run on the embedded SQLite: slower.
+        return {model._meta.label: repr(list(model._base_manager.order_by("pk").values_list())) for model in WATCHED}
     digests = ", ".join(
         f"(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {model._meta.db_table} t)"
         for model in WATCHED
@@ -429,9 +433,9 @@ class ServiceCalls(RuleBasedStateMachine):
         if refused is None and was_typed:
             saved.refresh_from_db()
             assert attribute not in saved.typed_by_hand
-            headline = headline_of(saved, attribute)
-            spec = attributes.get(attribute)
-            expected = spec.project_values(headline) if headline else spec.empty_values()
+            # The headline's values, or with none, no value (a leftover currency or date precision
+            # says nothing without it).
+            expected = figure_values(attributes.get(attribute), headline_of(saved, attribute))
             assert {name: getattr(saved, name) for name in expected} == expected
 
     # Claims -----------------------------------------------------------------------------------
@@ -823,7 +827,10 @@ def accepted(project, source, **fields):
 LATE = {"attribute": A.ANNOUNCED_ON, "value_date": LATE_ANNOUNCEMENT[0], "value_date_precision": "year"}
 UNFIT_CLAIMS = [
     pytest.param({"attribute": A.CAPACITY_MW, "value_number": HUGE}, {}, id="capacity-over-8-digits"),
-    pytest.param({"attribute": A.JOBS_PERMANENT, "value_number": HUGE}, {}, id="jobs-over-2**31"),
+    # More than an integer column holds on PostgreSQL (2**31) and on SQLite (2**63) alike.
+    pytest.param(
+        {"attribute": A.JOBS_PERMANENT, "value_number": Decimal("10") ** 19}, {}, id="jobs-over-the-integer-column"
+    ),
     pytest.param({"attribute": A.MUNICIPALITY, "value_text": LONG_MUNICIPALITY}, {}, id="municipality-over-200"),
     pytest.param(LATE, {"operational_year": 2029}, id="announced-after-operation"),
 ]
