@@ -171,7 +171,12 @@ def _online_geocode(query: str, country: str | None) -> Place | None:
     from geopy.geocoders import get_geocoder_for_service
 
     geocoder_class = get_geocoder_for_service(settings.GEOCODER)
-    geocoder = geocoder_class(user_agent=settings.GEOCODER_USER_AGENT, timeout=settings.GEOCODER_TIMEOUT)
+    # Sent like every outgoing request: public addresses only, pinned to the checked address.
+    from projects.fetching import GeocoderAdapter
+
+    geocoder = geocoder_class(
+        user_agent=settings.GEOCODER_USER_AGENT, timeout=settings.GEOCODER_TIMEOUT, adapter_factory=GeocoderAdapter
+    )
     kwargs = {"country_codes": country.lower()} if country and settings.GEOCODER == "nominatim" else {}
     location = geocoder.geocode(query, **kwargs)
     if location is None:
