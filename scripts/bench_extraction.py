@@ -44,10 +44,10 @@ def run(directory: Path) -> tuple[list[ArticleScore], dict[str, Any]]:
     return score_directory(directory)
 
 
-def print_report(scores: list[ArticleScore], overall: dict[str, Any]) -> None:
+def print_report(scores: list[ArticleScore], overall: dict[str, Any], *, details: bool = True) -> None:
     width = max((len(s.name) for s in scores), default=10)
     print(f"{'article':<{width}}  recall  precision  found/expected  correct/checked")
-    for s in scores:
+    for s in scores if details else ():
         print(
             f"{s.name:<{width}}  {s.recall:6.2f}  {s.precision:9.2f}  {s.found:>5}/{s.expected:<8}"
             f"  {s.correct:>5}/{s.checked}"
@@ -58,10 +58,18 @@ def print_report(scores: list[ArticleScore], overall: dict[str, Any]) -> None:
             print(f"    wrong   {fact['field']}: {fact['value']!r}  <- {fact['quote'][:80]!r}")
         for fact in s.absent_violations:
             print(f"    absent  {fact['field']}: {fact['value']!r}  <- {fact['quote'][:80]!r}")
+        for fact in s.foreign:
+            print(f"    foreign {fact['field']}: {fact['value']!r}  <- {fact['quote'][:80]!r}")
+        for fact in s.other_missed:
+            print(f"    other   {fact['field']}: {fact['value']!r} (another project of the page)")
     print(
         f"{'OVERALL':<{width}}  {overall['recall']:6.2f}  {overall['precision']:9.2f}"
         f"  {overall['found']:>5}/{overall['expected']:<8}  {overall['correct']:>5}/{overall['checked']}"
         f"  absent violations: {overall['absent_violations']}"
+    )
+    print(
+        f"foreign facts: {overall['foreign']}  role accuracy: {overall['role_accuracy']}"
+        f"  other projects' recall: {overall['other_projects_recall']}"
     )
 
 
@@ -69,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument(
+        "--overall", action="store_true", help="print the overall scores only (for a blind set: no per-fact output)"
+    )
     parser.add_argument("--min-recall", type=float, help="exit 1 when overall recall is below")
     parser.add_argument("--min-precision", type=float, help="exit 1 when overall precision is below")
     args = parser.parse_args(argv)
@@ -83,9 +94,10 @@ def main(argv: list[str] | None = None) -> int:
 
     scores, overall = run(args.directory)
     if args.json:
-        print(json.dumps({"overall": overall, "articles": [s.as_dict() for s in scores]}, ensure_ascii=False, indent=2))
+        articles = [] if args.overall else [s.as_dict() for s in scores]
+        print(json.dumps({"overall": overall, "articles": articles}, ensure_ascii=False, indent=2))
     else:
-        print_report(scores, overall)
+        print_report(scores, overall, details=not args.overall)
     below_recall = args.min_recall is not None and overall["recall"] < args.min_recall
     below_precision = args.min_precision is not None and overall["precision"] < args.min_precision
     return 1 if below_recall or below_precision else 0

@@ -10,7 +10,16 @@ Recall counts the expected facts that were produced. Precision is measured on
 numeric and date fields only (capacity, investment, jobs, areas, dates): a
 produced fact is correct when it matches an expected fact of the same field;
 a produced fact for a field listed under "absent" is an error and is reported.
-Used by ``scripts/bench_extraction.py`` and by the held-out test.
+
+A label may also give a figure's ``scope`` (project, phase, building,
+eventual), ``bound`` (exact, at_least, at_most, range) and ``value_max``;
+they are compared when given, a produced fact without them counting as a
+whole-project exact figure. ``projects`` lists the other projects of a
+roundup, each with its own facts: they are scored against the extraction's
+``projects`` (the candidate sharing the most facts), apart from the main
+figures, and a main fact that only another project's label holds is counted
+as *foreign* (a figure of the next project attributed to the main one).
+Used by ``scripts/bench_extraction.py`` and by the held-out tests.
 """
 
 from __future__ import annotations
@@ -32,7 +41,9 @@ PRECISION_FIELDS = {
 }
 NUMERIC_TOLERANCE = 0.01  # relative
 # Attributes compared only when the label gives them ("currency": "EUR", "role": "investor").
-MATCHED_ATTRIBUTES = ("currency", "country", "role")
+MATCHED_ATTRIBUTES = ("currency", "country", "role", "job_type")
+# Compared when the label gives them, with the default a produced fact without them has.
+DEFAULTED_ATTRIBUTES = {"scope": "project", "bound": "exact"}
 
 
 def _fold(value: Any) -> str:
@@ -47,17 +58,26 @@ def matches(expected: dict[str, Any], produced: dict[str, Any]) -> bool:
     for attribute in MATCHED_ATTRIBUTES:
         if attribute in expected and expected[attribute] != produced.get(attribute):
             return False
+    for attribute, default in DEFAULTED_ATTRIBUTES.items():
+        if attribute in expected and expected[attribute] != (produced.get(attribute) or default):
+            return False
+    if "value_max" in expected and not _same_number(expected["value_max"], produced.get("value_max")):
+        return False
     want, got = expected["value"], produced["value"]
     if isinstance(want, int | float) and not isinstance(want, bool):
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            return False
-        return abs(got - want) <= NUMERIC_TOLERANCE * max(abs(want), 1e-9)
+        return _same_number(want, got)
     if expected["field"] in ("announced_on",):
         return str(want) == str(got)
     want_text, got_text = _fold(want), _fold(got)
     return bool(got_text) and (want_text in got_text or got_text in want_text)
+
+
+def _same_number(want: float, got: Any) -> bool:
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        return False
+    return abs(got - want) <= NUMERIC_TOLERANCE * max(abs(want), 1e-9)
 
 
 @dataclass
@@ -70,6 +90,15 @@ class ArticleScore:
     missed: list[dict[str, Any]] = field(default_factory=list)
     wrong: list[dict[str, Any]] = field(default_factory=list)
     absent_violations: list[dict[str, Any]] = field(default_factory=list)
+    # Main facts that only another project of the page holds (roundups).
+    foreign: list[dict[str, Any]] = field(default_factory=list)
+    # Organizations labelled with a role and found by name: how many have that role.
+    roles_labelled: int = 0
+    roles_right: int = 0
+    # The other projects of a roundup: their labelled facts, and how many were found on their candidate.
+    other_expected: int = 0
+    other_found: int = 0
+    other_missed: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def recall(self) -> float:
@@ -91,10 +120,24 @@ class ArticleScore:
             "missed": self.missed,
             "wrong": self.wrong,
             "absent_violations": self.absent_violations,
+            "foreign": self.foreign,
+            "roles": [self.roles_right, self.roles_labelled],
+            "other_projects": [self.other_found, self.other_expected],
+            "other_missed": self.other_missed,
         }
 
 
-def score_article(name: str, label: dict[str, Any], produced: list[dict[str, Any]]) -> ArticleScore:
+def _without(expected: dict[str, Any], attribute: str) -> dict[str, Any]:
+    return {k: v for k, v in expected.items() if k != attribute}
+
+
+def score_article(
+    name: str,
+    label: dict[str, Any],
+    produced: list[dict[str, Any]],
+    projects: list[dict[str, Any]] | None = None,
+) -> ArticleScore:
+    """Score one article: ``produced`` are the main project's facts, ``projects`` every candidate's."""
     score = ArticleScore(name)
     for expected in label.get("facts", []):
         score.expected += 1
@@ -102,6 +145,16 @@ def score_article(name: str, label: dict[str, Any], produced: list[dict[str, Any
             score.found += 1
         else:
             score.missed.append(expected)
+        if expected["field"] == "organization" and "role" in expected:
+            named = [fact for fact in produced if matches(_without(expected, "role"), fact)]
+            if named:
+                score.roles_labelled += 1
+                score.roles_right += any(fact.get("role") == expected["role"] for fact in named)
+    others = [fact for project in label.get("projects", []) for fact in project.get("facts", [])]
+    for fact in produced:
+        if any(matches(o, fact) for o in others) and not any(matches(e, fact) for e in label.get("facts", [])):
+            score.foreign.append(_brief(fact))
+    _score_other_projects(score, label.get("projects", []), projects or [])
     absent = set(label.get("absent", []))
     for fact in produced:
         if fact["field"] in absent:
@@ -116,8 +169,24 @@ def score_article(name: str, label: dict[str, Any], produced: list[dict[str, Any
     return score
 
 
+def _score_other_projects(score: ArticleScore, labelled: list[dict[str, Any]], candidates: list[dict[str, Any]]):
+    """Each labelled project against the candidate holding most of its facts (the main one excluded)."""
+    for project in labelled:
+        facts = project.get("facts", [])
+        score.other_expected += len(facts)
+        best: set[int] = set()
+        for candidate in candidates:
+            if candidate.get("main"):
+                continue
+            found = {i for i, expected in enumerate(facts) if any(matches(expected, f) for f in candidate["facts"])}
+            best = max(best, found, key=len)
+        score.other_found += len(best)
+        score.other_missed += [fact for i, fact in enumerate(facts) if i not in best]
+
+
 def _brief(fact: dict[str, Any]) -> dict[str, Any]:
-    return {k: fact[k] for k in ("field", "value", "currency", "role", "quote") if k in fact}
+    keys = ("field", "value", "currency", "role", "scope", "bound", "quote")
+    return {k: fact[k] for k in keys if k in fact}
 
 
 def score_directory(directory: Path) -> tuple[list[ArticleScore], dict[str, Any]]:
@@ -128,8 +197,8 @@ def score_directory(directory: Path) -> tuple[list[ArticleScore], dict[str, Any]
     scores = []
     for name, label in sorted(labels.items()):
         text = (directory / name).read_text(encoding="utf-8")
-        produced = [fact.as_dict() for fact in extract_facts(text).facts]
-        scores.append(score_article(name, label, produced))
+        extraction = extract_facts(text).as_dict()
+        scores.append(score_article(name, label, extraction["facts"], extraction.get("projects")))
     expected = sum(s.expected for s in scores)
     checked = sum(s.checked for s in scores)
     overall = {
@@ -141,5 +210,12 @@ def score_directory(directory: Path) -> tuple[list[ArticleScore], dict[str, Any]
         "checked": checked,
         "correct": sum(s.correct for s in scores),
         "absent_violations": sum(len(s.absent_violations) for s in scores),
+        "foreign": sum(len(s.foreign) for s in scores),
+        "role_accuracy": _ratio(sum(s.roles_right for s in scores), sum(s.roles_labelled for s in scores)),
+        "other_projects_recall": _ratio(sum(s.other_found for s in scores), sum(s.other_expected for s in scores)),
     }
     return scores, overall
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
