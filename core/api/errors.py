@@ -5,12 +5,15 @@ Every error answers ``{"error": {"status": 400, "code": "invalid", "message": ".
 validation errors only and names each offending parameter or body field.
 """
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS as DJANGO_NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -107,3 +110,21 @@ def not_found(request, exception=None):
         body = {"error": {"status": 404, "code": "not_found", "message": str(_("No endpoint at this address."))}}
         return JsonResponse(body, status=404)
     return defaults.page_not_found(request, exception)
+
+
+@csrf_exempt  # nothing is written: a POST to an unknown address is a 404 like a GET, not a CSRF refusal
+def unknown_endpoint(request):
+    """The last route under /api/: the error shape for every unknown address, debug on or off.
+
+    Django's 404 handler is not used while debug is on (it shows its debug page instead), so
+    the API answers for itself. An address that exists with a trailing slash is redirected
+    there, as ``APPEND_SLASH`` does for the rest of the site.
+    """
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/", getattr(request, "urlconf", None))
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not unknown_endpoint:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return not_found(request)
