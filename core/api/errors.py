@@ -5,9 +5,12 @@ Every error answers ``{"error": {"status": 400, "code": "invalid", "message": ".
 validation errors only and names each offending parameter or body field.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS as DJANGO_NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
@@ -21,12 +24,22 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.models import ConcurrentEditError
 
 NON_FIELD_ERRORS = api_settings.NON_FIELD_ERRORS_KEY
+logger = logging.getLogger(__name__)
 
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = _("The record changed since you loaded it; fetch it again and apply your edit to the new version.")
     default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _(
+        "The write conflicts with the records as they are now (another request may have saved the same value "
+        "at the same moment); fetch them again and retry."
+    )
+    default_code = "conflict"
 
 
 class InUse(exceptions.APIException):
@@ -61,6 +74,10 @@ def _as_api_exception(exc):
         return PreconditionFailed()
     if isinstance(exc, ProtectedError | RestrictedError):
         return InUse()
+    if isinstance(exc, IntegrityError):
+        # The database refused what validation let through: a race with another writer.
+        logger.warning("Database integrity error answered 409: %s", exc)
+        return Conflict()
     return exc
 
 

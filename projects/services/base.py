@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.changes import snapshot
@@ -59,20 +60,49 @@ def apply(instance, data: dict):
         setattr(instance, name, value)
 
 
+# Writers racing for the same new slug: each lost race costs one retry with the next free slug.
+SLUG_ATTEMPTS = 20
+
+
 def save_validated(instance, *, update_fields=None):
     """Validate with the model's rules (messages naming the field), then write."""
     from projects.models import SluggedModel, Source
 
-    if isinstance(instance, SluggedModel) and not instance.slug:
+    made_slug = isinstance(instance, SluggedModel) and not instance.slug
+    if made_slug:
         instance.slug = instance.unique_slug()
     if isinstance(instance, Source):
         instance.url = instance.url or None  # blank URLs must not collide on the unique index
     instance.full_clean(exclude=_settled_fields(instance))
-    if update_fields is not None and not instance._state.adding:
+    if made_slug:
+        _save_with_free_slug(instance, update_fields)
+    elif update_fields is not None and not instance._state.adding:
         instance.save(update_fields=update_fields)
     else:
         instance.save()
     return instance
+
+
+def _save_with_free_slug(instance, update_fields=None):
+    """Save a record whose slug was made from its name, taking the next free one when another
+    writer committed the same slug after ours was chosen (same-name creates at the same time).
+
+    The unique index is what decides: the losing insert fails inside its savepoint, the rest of
+    the service's transaction goes on.
+    """
+    update_fields = None if instance._state.adding or update_fields is None else {*update_fields, "slug"}
+    version = instance.version
+    for attempt in range(SLUG_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                instance.save(update_fields=update_fields)
+            return
+        except IntegrityError:
+            instance.version = version  # the failed UPDATE's version step is undone with it
+            taken = type(instance)._base_manager.filter(slug=instance.slug).exclude(pk=instance.pk).exists()
+            if not taken or attempt == SLUG_ATTEMPTS - 1:
+                raise  # another constraint, or still no free slug: the API answers 409
+            instance.slug = instance.unique_slug()
 
 
 def _settled_fields(instance) -> list[str]:
