@@ -62,6 +62,8 @@ def print_report(scores: list[ArticleScore], overall: dict[str, Any], *, details
             print(f"    foreign {fact['field']}: {fact['value']!r}  <- {fact['quote'][:80]!r}")
         for fact in s.other_missed:
             print(f"    other   {fact['field']}: {fact['value']!r} (another project of the page)")
+        for item in s.relations_missed:
+            print(f"    missed  {item}")
     print(
         f"{'OVERALL':<{width}}  {overall['recall']:6.2f}  {overall['precision']:9.2f}"
         f"  {overall['found']:>5}/{overall['expected']:<8}  {overall['correct']:>5}/{overall['checked']}"
@@ -70,6 +72,7 @@ def print_report(scores: list[ArticleScore], overall: dict[str, Any], *, details
     print(
         f"foreign facts: {overall['foreign']}  role accuracy: {overall['role_accuracy']}"
         f"  other projects' recall: {overall['other_projects_recall']}"
+        f"  relationships and indicators: {overall['relationships_and_indicators_recall']}"
     )
 
 

@@ -19,6 +19,8 @@ roundup, each with its own facts: they are scored against the extraction's
 ``projects`` (the candidate sharing the most facts), apart from the main
 figures, and a main fact that only another project's label holds is counted
 as *foreign* (a figure of the next project attributed to the main one).
+``relationships`` ({"kind", "organizations"}) and ``indicators`` ({"value",
+"unit", "year"}) are scored, for recall, against the extraction's own.
 Used by ``scripts/bench_extraction.py`` and by the held-out tests.
 """
 
@@ -99,6 +101,10 @@ class ArticleScore:
     other_expected: int = 0
     other_found: int = 0
     other_missed: list[dict[str, Any]] = field(default_factory=list)
+    # Relationships between organizations and market indicators: labelled, and found.
+    relations_expected: int = 0
+    relations_found: int = 0
+    relations_missed: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def recall(self) -> float:
@@ -124,6 +130,8 @@ class ArticleScore:
             "roles": [self.roles_right, self.roles_labelled],
             "other_projects": [self.other_found, self.other_expected],
             "other_missed": self.other_missed,
+            "relationships_and_indicators": [self.relations_found, self.relations_expected],
+            "relations_missed": self.relations_missed,
         }
 
 
@@ -131,11 +139,27 @@ def _without(expected: dict[str, Any], attribute: str) -> dict[str, Any]:
     return {k: v for k, v in expected.items() if k != attribute}
 
 
+def same_relationship(expected: dict[str, Any], produced: dict[str, Any]) -> bool:
+    """Same kind, and every labelled organization named by one of the produced ones."""
+    names = [{"field": "organization", "value": name} for name in produced.get("organizations", [])]
+    return expected["kind"] == produced.get("kind") and all(
+        any(matches({"field": "organization", "value": want}, got) for got in names)
+        for want in expected["organizations"]
+    )
+
+
+def same_indicator(expected: dict[str, Any], produced: dict[str, Any]) -> bool:
+    if "year" in expected and expected["year"] != produced.get("year"):
+        return False
+    return expected.get("unit") == produced.get("unit") and _same_number(expected["value"], produced.get("value"))
+
+
 def score_article(
     name: str,
     label: dict[str, Any],
     produced: list[dict[str, Any]],
     projects: list[dict[str, Any]] | None = None,
+    extraction: dict[str, Any] | None = None,
 ) -> ArticleScore:
     """Score one article: ``produced`` are the main project's facts, ``projects`` every candidate's."""
     score = ArticleScore(name)
@@ -155,6 +179,14 @@ def score_article(
         if any(matches(o, fact) for o in others) and not any(matches(e, fact) for e in label.get("facts", [])):
             score.foreign.append(_brief(fact))
     _score_other_projects(score, label.get("projects", []), projects or [])
+    extraction = extraction or {}
+    for key, same in (("relationships", same_relationship), ("indicators", same_indicator)):
+        for expected in label.get(key, []):
+            score.relations_expected += 1
+            if any(same(expected, got) for got in extraction.get(key, [])):
+                score.relations_found += 1
+            else:
+                score.relations_missed.append(expected)
     absent = set(label.get("absent", []))
     for fact in produced:
         if fact["field"] in absent:
@@ -198,7 +230,7 @@ def score_directory(directory: Path) -> tuple[list[ArticleScore], dict[str, Any]
     for name, label in sorted(labels.items()):
         text = (directory / name).read_text(encoding="utf-8")
         extraction = extract_facts(text).as_dict()
-        scores.append(score_article(name, label, extraction["facts"], extraction.get("projects")))
+        scores.append(score_article(name, label, extraction["facts"], extraction.get("projects"), extraction))
     expected = sum(s.expected for s in scores)
     checked = sum(s.checked for s in scores)
     overall = {
@@ -213,6 +245,9 @@ def score_directory(directory: Path) -> tuple[list[ArticleScore], dict[str, Any]
         "foreign": sum(len(s.foreign) for s in scores),
         "role_accuracy": _ratio(sum(s.roles_right for s in scores), sum(s.roles_labelled for s in scores)),
         "other_projects_recall": _ratio(sum(s.other_found for s in scores), sum(s.other_expected for s in scores)),
+        "relationships_and_indicators_recall": _ratio(
+            sum(s.relations_found for s in scores), sum(s.relations_expected for s in scores)
+        ),
     }
     return scores, overall
 
