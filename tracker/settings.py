@@ -13,6 +13,9 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from tracker.logs import FORMATTERS as LOG_FORMATTERS
+from tracker.logs import log_format
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -291,9 +294,17 @@ if proxy_ssl_header := os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").stri
 # Session and CSRF cookies over HTTPS only, by default whenever debug is off.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 
+# Logs go to standard error: the message alone (LOG_FORMAT=text, the default), or one JSON object
+# per line (LOG_FORMAT=json) for a log collector; gunicorn.conf.py gives gunicorn's own log the
+# same format (tracker/logs.py).
+try:
+    LOG_FORMAT = log_format()
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": LOG_FORMATTERS,
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
