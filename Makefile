@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test deploy-check install assets chromium migrate demo lint format bench-extraction bench clean
+.PHONY: run test deploy-check install assets chromium migrate demo lint format bench-extraction bench backup restore clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -55,6 +55,15 @@ DEPLOY_CHECK_REDIS_URL ?= redis://127.0.0.1:6379/14
 deploy-check: install assets
 	DEPLOY_CHECK_DATABASE_URL=$(DEPLOY_CHECK_DATABASE_URL) DEPLOY_CHECK_REDIS_URL=$(DEPLOY_CHECK_REDIS_URL) \
 		bash scripts/deploy_check.sh
+
+# Back up the database of DATABASE_URL (pg_dump's custom format; BACKUP=file, default backups/NAME-TIME.dump),
+# and restore one into a new database (DATABASE_URL names it; created, then check_integrity).
+backup: install
+	$(PY) manage.py backup_db $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/file.dump DATABASE_URL=postgres://.../new_database"; exit 2; }
+	$(PY) manage.py restore_db $(BACKUP)
 
 lint: install
 	$(BIN)/ruff check .
