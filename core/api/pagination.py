@@ -6,8 +6,15 @@ keeps its place while records are added or edited between two requests.
 """
 
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination
+
+WHOLE_NUMBER = _("Give a whole number of at least 1.")
+
+
+def whole_number(value: str) -> bool:
+    return value.isascii() and value.isdigit() and int(value) > 0
 
 
 class PageSizeMixin:
@@ -16,16 +23,54 @@ class PageSizeMixin:
 
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+    page_size_query_description = format_lazy(
+        _("Records per page (default {default}); a larger value is capped at {max}."),
+        default=settings.API_PAGE_SIZE,
+        max=settings.API_MAX_PAGE_SIZE,
+    )
 
     def get_page_size(self, request):
-        value = request.query_params.get(self.page_size_query_param, "")
-        if value and not (value.isascii() and value.isdigit() and int(value) > 0):
-            raise exceptions.ValidationError({self.page_size_query_param: [_("Give a whole number of at least 1.")]})
+        value = request.query_params.get(self.page_size_query_param)
+        if value is not None and not whole_number(value):
+            raise exceptions.ValidationError({self.page_size_query_param: [WHOLE_NUMBER]})
         return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1  # no maximum: a larger size is capped, not refused
+        return parameters
 
 
 class PageNumberPagination(PageSizeMixin, pagination.PageNumberPagination):
-    """``?page=N&page_size=M``."""
+    """``?page=N&page_size=M``: a page number that is not a whole number of at least 1 is refused
+    (400, as the schema's minimum says); a page past the last one is not found (404)."""
+
+    page_query_description = _("A page number, from 1; a page past the last one answers 404.")
+    last_page_strings = ()  # the schema says integer: "last" is not one
+
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param)
+        if value is not None and not whole_number(value):
+            raise exceptions.ValidationError({self.page_query_param: [WHOLE_NUMBER]})
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
+    def get_paginated_response_schema(self, schema):
+        # Lists page by number unless the client asks for ?paginate=cursor, whose pages have no count.
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["results"]
+        response["properties"]["count"]["description"] = str(
+            _("How many records match, over all pages; absent with paginate=cursor.")
+        )
+        return response
 
 
 class CursorPagination(PageSizeMixin, pagination.CursorPagination):

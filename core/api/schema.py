@@ -19,6 +19,8 @@ ERRORS = {
     "412": _("`If-Match` does not match the record's current `ETag`: it changed since it was loaded."),
     "429": _("Too many requests; retry after the `Retry-After` seconds."),
 }
+# A list's 404: the records are there, the page asked for is not.
+NO_SUCH_PAGE = _("No such page: past the last one, or a `cursor` that is not one of `next` or `previous`.")
 
 
 API_PATH = re.compile(r"^/api/v\d+/(?P<resource>[^/{]+)")
@@ -41,7 +43,7 @@ class AutoSchema(openapi.AutoSchema):
         codes = ["429"]
         if self.method != "GET" or not self._is_detail():
             codes.append("400")  # bad filters on lists, bad bodies on writes
-        if self._is_detail():
+        if self._is_detail() or self._paginates():
             codes.append("404")
         if self.method != "GET":
             codes += ["401", "403"]
@@ -51,10 +53,14 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("409")
         return sorted(codes)
 
+    def _paginates(self) -> bool:
+        return self.method == "GET" and self._is_list_view() and self._get_paginator() is not None
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():
-            response = OpenApiResponse(ErrorSerializer, description=ERRORS[code])
+            description = NO_SUCH_PAGE if code == "404" and not self._is_detail() else ERRORS[code]
+            response = OpenApiResponse(ErrorSerializer, description=description)
             # errors are JSON whatever format was asked for
             responses.setdefault(code, self._get_response_for_code(response, code, ["application/json"]))
         if self.method == "GET" and self._is_detail():
@@ -68,7 +74,19 @@ class AutoSchema(openapi.AutoSchema):
             lookup = self.view.lookup_url_kwarg or self.view.lookup_field
             parameters = [
                 *parameters,
-                OpenApiParameter(lookup, OpenApiTypes.STR, OpenApiParameter.PATH, description=lookup_description),
+                OpenApiParameter(
+                    lookup,
+                    OpenApiTypes.STR,
+                    OpenApiParameter.PATH,
+                    description=lookup_description,
+                    pattern=f"^{self.view.lookup_value_regex}$",
+                ),
+            ]
+        elif self._is_detail() and getattr(self.view, "lookup_value_regex", None) == "[0-9]+":
+            # the address takes digits only (the router's regex): an integer, not a string with a pattern
+            parameters = [
+                *parameters,
+                OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The record's ID.")),
             ]
         if self.method == "GET" and isinstance(self.view, SelectablePaginationMixin) and self._is_list_view():
             parameters = [

@@ -55,6 +55,8 @@ class TrackedModelViewSet(APIViewMixin, SelectablePaginationMixin, viewsets.Mode
     """
 
     filter_backends = [FilterBackend]
+    # IDs are whole numbers: another value matches no address (404), as the schema's integer says.
+    lookup_value_regex = "[0-9]+"
     # The representation a read shows, when writes take another serializer.
     read_serializer_class = None
 

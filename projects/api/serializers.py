@@ -230,7 +230,8 @@ class MilestoneSerializer(TrackedModelSerializer):
 
 
 class ProjectRoleSerializer(TrackedModelSerializer):
-    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
+    # null when the role's holder is undisclosed
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ProjectRole
@@ -248,7 +249,8 @@ class ProjectRoleSerializer(TrackedModelSerializer):
 
 
 class GridConnectionSerializer(TrackedModelSerializer):
-    substation_name = serializers.CharField(source="substation.name", read_only=True, default=None)
+    # null when no substation is named
+    substation_name = serializers.CharField(source="substation.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = GridConnection
@@ -321,6 +323,7 @@ class ProjectListSerializer(TrackedModelSerializer):
     distance_km = serializers.FloatField(
         read_only=True,
         default=None,
+        allow_null=True,
         help_text=_("Geodesic distance in km from the `near` point; null without `near`."),
     )
 

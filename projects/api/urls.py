@@ -6,6 +6,9 @@ from projects.api import views
 app_name = "api"
 
 router = DefaultRouter()
+# The format is a query parameter (?format=csv) or the Accept header, never a suffix of the address:
+# with suffixes /claims/0.5/ read as claim 0 in format "5".
+router.include_format_suffixes = False
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("relationships", views.OrganizationRelationshipViewSet, basename="relationship")

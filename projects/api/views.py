@@ -53,6 +53,7 @@ class SlugOrIdLookupMixin:
     """``/projects/escaudain-ai-data-center/`` or ``/projects/12/``: a number is read as the ID."""
 
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"  # a slug's characters (digits alone are an ID)
     lookup_description = _("The slug, or the numeric ID (a value made of digits is read as the ID).")
 
     def lookup_filter(self, value: str) -> dict:

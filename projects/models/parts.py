@@ -317,4 +317,4 @@ class GridConnection(TrackedModel):
         ordering = ("project", "id")
 
     def __str__(self):
-        return str(self.substation) if self.substation_id else _("grid connection")
+        return str(self.substation) if self.substation_id else str(_("grid connection"))
