@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
 from django.http import HttpResponseNotAllowed, JsonResponse
@@ -47,11 +48,21 @@ def check_cache() -> None:
         cache.delete(key)
 
 
-# Name -> check; a check passes when it returns, fails when it raises. Add further checks here.
-CHECKS: dict[str, Callable[[], None]] = {
+def check_replica() -> dict:
+    """The read replica's lag, reported; a replica that does not answer is reported too, never a
+    failure: reads fall back to the primary (core/db.py)."""
+    from core.db import replica_status
+
+    return replica_status()
+
+
+# Name -> check; a check passes when it returns (a dict it returns is reported), fails when it raises.
+CHECKS: dict[str, Callable[[], dict | None]] = {
     "database": check_database,
     "cache": check_cache,
 }
+if "replica" in settings.DATABASES:
+    CHECKS["replica"] = check_replica
 
 
 def readiness() -> tuple[bool, dict[str, dict]]:
@@ -59,12 +70,12 @@ def readiness() -> tuple[bool, dict[str, dict]]:
     for name, check in CHECKS.items():
         started = time.monotonic()
         try:
-            check()
+            details = check()
         except Exception as exc:
             logger.error("Readiness check %s failed", name, exc_info=True)
             results[name] = {"ok": False, "error": type(exc).__name__}
         else:
-            results[name] = {"ok": True}
+            results[name] = {"ok": True, **(details or {})}
         results[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
     return all(result["ok"] for result in results.values()), results
 
