@@ -73,7 +73,9 @@ def save_validated(instance, *, update_fields=None):
         instance.slug = instance.unique_slug()
     if isinstance(instance, Source):
         instance.url = instance.url or None  # blank URLs must not collide on the unique index
-    instance.full_clean(exclude=_settled_fields(instance))
+    # A slug made here is checked by the unique index at the insert, where a race is retried (below);
+    # checking it now as well could only refuse a slug that another writer took a moment ago.
+    instance.full_clean(exclude=[*_settled_fields(instance), *(["slug"] if made_slug else [])])
     if made_slug:
         _save_with_free_slug(instance, update_fields)
     elif update_fields is not None and not instance._state.adding:
