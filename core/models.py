@@ -146,6 +146,16 @@ class TrackedModel(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def check_constraints_hold(self) -> bool:
+        """Whether the record's values pass every check constraint (one query; no unique checks)."""
+        checks = [
+            c
+            for _model, constraints in self.get_constraints()
+            for c in constraints
+            if isinstance(c, models.CheckConstraint)
+        ]
+        return not self._failed_checks(checks, None, router.db_for_write(type(self), instance=self))
+
     def _failed_checks(self, checks, exclude, using) -> list:
         if not checks:
             return []

@@ -7,7 +7,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, TextField, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    When,
+)
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.db.models.lookups import Contains
 
@@ -17,7 +31,9 @@ from projects import attributes, choices
 from projects.models import (
     Claim,
     GridConnection,
+    Indicator,
     Milestone,
+    OrganizationRelationship,
     Phase,
     Project,
     ProjectRole,
@@ -44,6 +60,33 @@ def project_list() -> QuerySet[Project]:
 def backed(queryset: QuerySet) -> QuerySet:
     """Records typed by hand (no claim behind them) or standing on an accepted claim."""
     return queryset.filter(Q(claim__isnull=True) | Q(claim__status=choices.ClaimStatus.ACCEPTED))
+
+
+# Records that may stand on a claim, and wait for it to be accepted before readers see them.
+BACKED_MODELS = (Phase, Milestone, ProjectRole, GridConnection, OrganizationRelationship, Indicator)
+
+
+def _backed_record_changes() -> Q:
+    """Entries about a record that stands on a claim: shown while it is backed, or, once deleted,
+    when it was typed by hand or its claim is accepted."""
+    condition = Q()
+    for model in BACKED_MODELS:
+        content_type = ContentType.objects.get_for_model(model)
+        record = model._base_manager.filter(pk=OuterRef("object_id"))
+        deleted_while_backed = (
+            ObjectChange.objects.filter(
+                content_type=content_type, object_id=OuterRef("object_id"), action=ObjectChange.Action.DELETE
+            )
+            .annotate(claim_ref=Cast(KT("prechange_data__claim_id"), BigIntegerField()))
+            .filter(
+                Q(claim_ref__isnull=True)
+                | Exists(Claim._base_manager.filter(pk=OuterRef("claim_ref"), status=choices.ClaimStatus.ACCEPTED))
+            )
+        )
+        condition &= ~Q(content_type=content_type) | Exists(backed(record)) | (
+            ~Exists(record) & Exists(deleted_while_backed)
+        )
+    return condition
 
 
 def project_detail() -> QuerySet[Project]:
@@ -203,7 +246,9 @@ class Visibility:
 
         An entry about a project or one of its parts is shown while the project is public, and
         after it was deleted when it was public then. An entry about a claim is shown while the
-        claim is accepted: a claim that is rejected or deleted takes its history with it.
+        claim is accepted: a claim that is rejected or deleted takes its history with it. A part
+        that stands on a claim (a phase, a milestone, a relationship...) shows its history once
+        that claim is accepted, as the part itself is shown.
         """
         project_type = ContentType.objects.get_for_model(Project)
         if not self.drafts:
@@ -228,6 +273,7 @@ class Visibility:
         if not self.unaccepted_claims:
             accepted = Claim.objects.filter(pk=OuterRef("object_id"), status=choices.ClaimStatus.ACCEPTED)
             queryset = queryset.filter(~Q(content_type=ContentType.objects.get_for_model(Claim)) | Exists(accepted))
+            queryset = queryset.filter(_backed_record_changes())
         return queryset
 
 

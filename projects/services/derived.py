@@ -14,9 +14,13 @@ claims feed the project's roles and grid connections; grid distances follow the 
 
 from __future__ import annotations
 
+import copy
 import datetime
+import re
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
@@ -98,20 +102,29 @@ def refresh_project(
     for claim in claims:
         by_attribute[claim.attribute].append(claim)
 
-    taken = _refresh_headlines(project, by_attribute)
     status_before = project.status if previous_status is None else previous_status
-    changed = _refresh_figures(project, by_attribute, taken - set(released))
+    shown = {name: getattr(project, name) for name in FIGURE_COLUMNS}
+    plan = _plan_headlines(project, by_attribute, released)
+    changed = _refresh_figures(project, by_attribute, plan.taken - set(released), plan.unshowable)
+    try:
+        _validate(project, changed)
+    except ValidationError:
+        if not plan.passed_on:
+            raise
+        # A claim next in line that the project cannot show (an announcement after the target
+        # year) must not stop the write: the headline goes to the latest one that fits.
+        plan.undo()
+        for name, value in shown.items():
+            setattr(project, name, value)
+        plan = _plan_headlines(project, by_attribute, released, only_fitting=True)
+        changed = _refresh_figures(project, by_attribute, plan.taken - set(released), plan.unshowable)
+        _validate(project, changed)
+    plan.write()
     conflicts = _refresh_conflicts(claims)
     if project.conflict_count != conflicts:
         project.conflict_count = conflicts
         changed.add("conflict_count")
     if changed:
-        # What the sources now say may not fit a column (a figure with too many digits) or may
-        # break a rule across figures (an announcement after the target year): refused with the
-        # field's or the rule's message, and the whole write with it.
-        project.clean_fields(exclude=[f.name for f in project._meta.concrete_fields if f.attname not in changed])
-        project.clean()
-        project.validate_constraints()
         project.save(update_fields=sorted(changed))
     if project.status != status_before:
         _record_status(project, by_attribute.get(choices.ClaimAttribute.STATUS, []), status_date)
@@ -123,12 +136,57 @@ def refresh_project(
     return project
 
 
-def _refresh_headlines(project: Project, by_attribute: dict[str, list[Claim]]) -> set[str]:
+# The project columns the figures feed, and the list of those typed by hand.
+FIGURE_COLUMNS = (*(name for attribute in attributes.FIGURES for name in attribute.fields), "typed_by_hand")
+
+
+def _validate(project: Project, changed: set[str]):
+    """What the sources now say may not fit a column (a figure with too many digits) or may break
+    a rule across figures (an announcement after the target year): refused with the field's or
+    the rule's message, and the whole write with it."""
+    if changed:
+        project.clean_fields(exclude=[f.name for f in project._meta.concrete_fields if f.attname not in changed])
+        project.clean()
+        project.validate_constraints()
+
+
+@dataclass
+class HeadlinePlan:
+    """Which claims lose and take the headline, flipped in memory until ``write()``."""
+
+    clear: list[Claim]
+    take: list[Claim]
+    unshowable: set[str]
+    passed_on: set[str]
+
+    @property
+    def taken(self) -> set[str]:
+        """The attributes that had no headline and now have one."""
+        return {claim.attribute for claim in self.take}
+
+    def undo(self):
+        for claim in self.clear:
+            claim.is_headline = True
+        for claim in self.take:
+            claim.is_headline = False
+
+    def write(self):
+        # Cleared first: the database allows one headline per attribute at any moment.
+        _set_headline(self.clear, False)
+        _set_headline(self.take, True)
+
+
+def _plan_headlines(
+    project: Project, by_attribute: dict[str, list[Claim]], released: tuple[str, ...], *, only_fitting: bool = False
+) -> HeadlinePlan:
     """One headline per figure attribute with accepted whole-project claims, none elsewhere.
 
-    Returns the attributes that had no headline and now have one.
+    With none, the latest accepted claim takes it. ``only_fitting``: when the headline passes on
+    (the one before was rejected, deleted or reverted), it goes to the latest claim whose value
+    the project can show beside its other figures; with none that fits, the latest takes the
+    headline and the figure is left empty, typed by hand ("typed by hand; sources say ...").
     """
-    clear, take = [], []
+    plan = HeadlinePlan([], [], set(), set())
     for name, claims in by_attribute.items():
         eligible = [c for c in claims if c.status == ACCEPTED and c.scope == WHOLE_PROJECT]
         headlines = [c for c in claims if c.is_headline]
@@ -136,20 +194,46 @@ def _refresh_headlines(project: Project, by_attribute: dict[str, list[Claim]]) -
         if name in attributes.MULTI_VALUED or not eligible:
             keep = None
         elif keep is None:
-            keep = max(eligible, key=headline_order)
-            take.append(keep)
-        clear += [c for c in headlines if c is not keep]
-    # Cleared first: the database allows one headline per attribute at any moment.
-    _set_headline(clear, False)
-    _set_headline(take, True)
-    return {claim.attribute for claim in take}
+            candidates = sorted(eligible, key=headline_order, reverse=True)
+            attribute = attributes.ATTRIBUTES.get(name)
+            if (headlines or name in released) and attribute is not None and attribute.is_figure:
+                plan.passed_on.add(name)
+                if only_fitting and name not in project.typed_by_hand:
+                    keep = next((c for c in candidates if _fits(project, attribute, c)), None)
+                    if keep is None:
+                        plan.unshowable.add(name)
+            keep = keep or candidates[0]
+            plan.take.append(keep)
+        plan.clear += [c for c in headlines if c is not keep]
+    for claim in plan.clear:
+        claim.is_headline = False
+    for claim in plan.take:
+        claim.is_headline = True
+    return plan
+
+
+def _fits(project: Project, attribute: attributes.Attribute, claim: Claim) -> bool:
+    """Whether the project could show this claim's value beside its other figures."""
+    values = attribute.project_values(claim)
+    if project_shows(project, values):
+        return True
+    trial = copy.copy(project)
+    for name, value in values.items():
+        setattr(trial, name, value)
+    try:
+        trial.clean_fields(exclude=[f.name for f in project._meta.concrete_fields if f.attname not in values])
+        trial.clean()
+    except ValidationError:
+        return False
+    return trial.check_constraints_hold()
 
 
 def _set_headline(claims: list[Claim], value: bool):
     """Flip the flag of claims read under the project's lock, logged from the copies in memory."""
     if not claims:
         return
-    before = {claim.pk: changes.serialize(claim) for claim in claims}
+    # Flipped in memory already: the record before the write had the other value.
+    before = {claim.pk: {**changes.serialize(claim), "is_headline": not value} for claim in claims}
     now = timezone.now()
     Claim._base_manager.filter(pk__in=[claim.pk for claim in claims]).update(
         is_headline=value, version=F("version") + 1, last_updated=now
@@ -162,16 +246,24 @@ def _set_headline(claims: list[Claim], value: bool):
     )
 
 
-def _refresh_figures(project: Project, by_attribute: dict[str, list[Claim]], first_backed: set[str]) -> set[str]:
+def _refresh_figures(
+    project: Project, by_attribute: dict[str, list[Claim]], first_backed: set[str], unshowable: set[str] = frozenset()
+) -> set[str]:
     """Each figure's columns from its headline, unless typed by hand; returns the columns changed.
 
     ``first_backed``: attributes that just got a headline with none before it in this write;
-    a value typed while no source backed them gives way to it.
+    a value typed while no source backed them gives way to it. ``unshowable``: attributes
+    whose accepted claims all break a rule across figures: emptied and marked typed by hand,
+    so readers see "typed by hand; sources say ...".
     """
     changed: set[str] = set()
     typed = set(project.typed_by_hand)
     for attribute in attributes.FIGURES:
         headline = next((c for c in by_attribute.get(attribute.name, []) if c.is_headline), None)
+        if attribute.name in unshowable:
+            typed.add(attribute.name)
+            changed |= _show(project, figure_values(attribute, None))
+            continue
         values = figure_values(attribute, headline)
         if attribute.name in first_backed:
             typed.discard(attribute.name)
@@ -180,14 +272,20 @@ def _refresh_figures(project: Project, by_attribute: dict[str, list[Claim]], fir
             continue
         if attribute.name in typed:
             continue
-        for name, value in values.items():
-            if getattr(project, name) != value:
-                setattr(project, name, value)
-                changed.add(name)
+        changed |= _show(project, values)
     typed_list = sorted(typed)
     if typed_list != sorted(project.typed_by_hand):
         project.typed_by_hand = typed_list
         changed.add("typed_by_hand")
+    return changed
+
+
+def _show(project: Project, values: dict) -> set[str]:
+    changed = set()
+    for name, value in values.items():
+        if getattr(project, name) != value:
+            setattr(project, name, value)
+            changed.add(name)
     return changed
 
 
@@ -294,8 +392,6 @@ def _refresh_grid_connections(project: Project, substation_claims: list[Claim]):
 
 
 def _names_pattern(names) -> str:
-    import re
-
     return "^(" + "|".join(re.escape(name) for name in names) + ")$"
 
 

@@ -834,14 +834,6 @@ UNFIT_CLAIMS = [
     pytest.param({"attribute": A.MUNICIPALITY, "value_text": LONG_MUNICIPALITY}, {}, id="municipality-over-200"),
     pytest.param(LATE, {"operational_year": 2029}, id="announced-after-operation"),
 ]
-NEXT_IN_LINE_BLOCKS = pytest.mark.xfail(
-    strict=True,
-    reason="rejecting the headline passes it to the next accepted claim; when that claim's value cannot be shown, "
-    "refresh_project refuses the whole rejection (a ValidationError about the other claim's rule) instead of "
-    "rejecting and leaving the figure to the next claim that fits, or clearing it",
-)
-
-
 @pytest.mark.parametrize(("claim", "project_fields"), UNFIT_CLAIMS)
 def test_accepting_a_claim_the_project_cannot_show_is_refused_as_invalid(world, claim, project_fields):
     project = services.project_create(data={"name": "Fit", "country": "FR", **project_fields})
@@ -850,15 +842,7 @@ def test_accepting_a_claim_the_project_cannot_show_is_refused_as_invalid(world, 
     assert clean() == []
 
 
-@pytest.mark.parametrize(
-    ("claim", "project_fields"),
-    [
-        pytest.param(
-            *param.values, id=param.id, marks=[NEXT_IN_LINE_BLOCKS] if param.id == "announced-after-operation" else []
-        )
-        for param in UNFIT_CLAIMS
-    ],
-)
+@pytest.mark.parametrize(("claim", "project_fields"), UNFIT_CLAIMS)
 def test_rejecting_the_headline_is_not_blocked_by_the_claim_next_in_line(world, claim, project_fields):
     """The headline passes on when it is rejected; an unfit claim next in line must not stop the rejection."""
     project = services.project_create(data={"name": "Fit", "country": "FR", **project_fields})

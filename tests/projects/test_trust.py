@@ -151,6 +151,58 @@ def test_rejecting_or_deleting_the_last_claim_clears_the_figure(demo):
     clean()
 
 
+def announcement_claims(project, *dates):
+    source = SourceFactory()
+    return [
+        services.claim_create(
+            data={
+                "project": project,
+                "source": source,
+                "attribute": choices.ClaimAttribute.ANNOUNCED_ON,
+                "value_date": date,
+                "value_date_precision": "day",
+                "as_of": as_of,
+                "quote": f"announced on {date}",
+                "status": ACCEPTED,
+            }
+        )
+        for date, as_of in dates
+    ]
+
+
+def test_the_headline_passes_over_a_claim_the_project_cannot_show(client):
+    """Next in line says 2031, after the target year typed by hand: the headline goes to 2024."""
+    project = services.project_create(data={"name": "Next in line", "country": "FR", "operational_year": 2029})
+    older, headline = announcement_claims(
+        project, (datetime.date(2024, 10, 15), datetime.date(2024, 10, 16)), (datetime.date(2025, 2, 1), None)
+    )
+    services.claim_update(claim=headline, data={"as_of": datetime.date(2026, 1, 1)})
+    late = announcement_claims(project, (datetime.date(2031, 1, 1), datetime.date(2025, 6, 1)))[0]
+    services.claim_reject(claim=Claim.objects.get(pk=headline.pk))
+    project.refresh_from_db()
+    assert Claim.objects.get(pk=older.pk).is_headline and not Claim.objects.get(pk=late.pk).is_headline
+    assert project.announced_on == datetime.date(2024, 10, 15)
+    assert "announced_on" not in project.typed_by_hand
+    clean()
+
+
+def test_when_no_claim_left_can_be_shown_the_figure_is_emptied_and_typed_by_hand(client):
+    project = services.project_create(data={"name": "Unshowable", "country": "FR", "operational_year": 2029})
+    headline, late = announcement_claims(
+        project, (datetime.date(2024, 10, 15), datetime.date(2026, 1, 1)), (datetime.date(2031, 1, 1), None)
+    )
+    services.claim_delete(claim=Claim.objects.get(pk=headline.pk))
+    project.refresh_from_db()
+    assert Claim.objects.get(pk=late.pk).is_headline  # the sources' word stays on record...
+    assert project.announced_on is None and project.operational_year == 2029
+    assert "announced_on" in project.typed_by_hand  # ...and readers are told the figure is not theirs
+    clean()
+    detail = APIClient().get(f"/api/v1/projects/{project.slug}/").json()
+    figure = next(f for f in detail["figures"] if f["attribute"] == "announced_on")
+    assert figure["value"] is None and figure["typed_by_hand"] is True and figure["sourced"] is False
+    assert "typed by hand; sources say" in client.get(f"/projects/{project.slug}/").content.decode()
+
+
 def test_a_value_kept_against_the_sources_stays_when_the_headline_goes(demo):
     services.project_update(project=demo, data={"capacity_mw": Decimal("750")})
     services.claim_reject(claim=capacity_claims(demo).get(is_headline=True))

@@ -297,6 +297,27 @@ def test_the_changes_feed_shows_anonymous_readers_what_they_see_and_no_author(ap
             assert "reviewed_by_id" not in (data or {})
 
 
+def test_a_part_standing_on_a_claim_in_review_keeps_its_history_out_of_the_feed(api, public_project):
+    """A phase recorded from a proposed claim waits, in the feed as on the page, until it is accepted."""
+    from projects import services
+    from projects.models import Phase
+    from tests.factories import make
+
+    claim = ClaimFactory(project=public_project, value_number=Decimal("120"), scope=choices.ClaimScope.PHASE)
+    phase = make(Phase, project=public_project, name="Phase 1", capacity_mw=Decimal("120"), claim=claim)
+    typed = make(Phase, project=public_project, name="Phase 2", capacity_mw=Decimal("80"))
+
+    def phase_ids():
+        feed = api.get(CHANGES, {"object_type": "projects.phase", "page_size": 500}).json()["results"]
+        return {entry["object_id"] for entry in feed}
+
+    assert phase_ids() == {typed.pk}
+    services.claim_accept(claim=Claim.objects.get(pk=claim.pk))
+    assert phase_ids() == {typed.pk, phase.pk}
+    services.record_delete(instance=Phase.objects.get(pk=phase.pk))
+    assert phase_ids() == {typed.pk, phase.pk}  # a sync client learns that a public phase is gone
+
+
 def test_the_history_permission_shows_authors_and_review_states(reviewed, draft):
     reject(client_with("projects.review_claim", username="rita"), reviewed["proposed"])
     client = client_with("core.view_objectchange", "projects.view_claim", username="historian")
