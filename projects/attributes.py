@@ -99,7 +99,7 @@ ATTRIBUTES: dict[str, Attribute] = {
         Attribute(A.ANNOUNCED_ON, A.ANNOUNCED_ON.label, ValueKind.DATE, fields=("announced_on", "announced_precision")),
         Attribute(A.OPERATIONAL_YEAR, A.OPERATIONAL_YEAR.label, ValueKind.NUMBER, "year", fields=("operational_year",)),
         Attribute(A.MUNICIPALITY, A.MUNICIPALITY.label, ValueKind.TEXT, fields=("municipality",)),
-        Attribute(A.REGION, A.REGION.label, ValueKind.TEXT, fields=("region",), extracted=False),
+        Attribute(A.REGION, A.REGION.label, ValueKind.TEXT, fields=("region",)),
         Attribute(A.COUNTRY, A.COUNTRY.label, ValueKind.TEXT, fields=("country",), extracted=False),
         # Feeds the project's grid connections, not a column of its own.
         Attribute(A.SUBSTATION, A.SUBSTATION.label, ValueKind.TEXT),

@@ -7,6 +7,7 @@ an announcement or to the start of operations become facts.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -71,6 +72,21 @@ def _mention(match: re.Match[str]) -> DateMention | None:
     return DateMention(f"{year:04d}-{month:02d}-{day:02d}", "day", match.start(), match.end())
 
 
+# "18/09/2025", "14/05/2026 à 17h42": day first, as written in French and British pages.
+_NUMERIC_DATE = re.compile(r"(?<![\d/])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)/(?P<year>(?:19|20)\d{2})(?![\d/])")
+
+
+def _numeric(match: re.Match[str]) -> DateMention | None:
+    day, month, year = int(match.group("day")), int(match.group("month")), int(match.group("year"))
+    if month > 12 and day <= 12:
+        day, month = month, day  # "09/30/2025"
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return None
+    return DateMention(f"{year:04d}-{month:02d}-{day:02d}", "day", match.start(), match.end())
+
+
 def find_dates(text: str) -> list[DateMention]:
     """Dates with a month, most precise reading first where two overlap."""
     found: list[DateMention] = []
@@ -79,7 +95,49 @@ def find_dates(text: str) -> list[DateMention]:
             mention = _mention(match)
             if mention and not any(m.start <= mention.start < m.end for m in found):
                 found.append(mention)
+    for match in _NUMERIC_DATE.finditer(text):
+        mention = _numeric(match)
+        if mention and not any(m.start <= mention.start < m.end for m in found):
+            found.append(mention)
     return sorted(found, key=lambda m: m.start)
+
+
+# A dateline at the head of the first paragraph: "LOON-PLAGE (Nord), 6 mars 2026 –",
+# "ROCKDALE, Texas, Feb. 24, 2026 /PRNewswire/ --".
+_INLINE_DATELINE_END = re.compile(r"^\s*(?:[—–-]{1,2}|/[A-Za-z ]+/|\((?:Reuters|AFP|AP|Bloomberg)\))")
+
+
+def dateline_date(doc: Document) -> DateMention | None:
+    """The date the page was published, from its dateline line or the head of its first paragraph."""
+    cached = doc.cache.get("dateline")
+    if cached is not None or "dateline" in doc.cache:
+        return cached
+    mention = None
+    line = doc.dateline
+    if line is not None:
+        mention = next(iter(find_dates(doc.text[line.start : line.end])), None)
+        if mention is not None:
+            mention = DateMention(mention.iso, mention.precision, mention.start + line.start, mention.end + line.start)
+    if mention is None:
+        for first in [line for line in doc.lines if line.kind in ("body", "heading")][:4]:
+            head = doc.text[first.start : min(first.end, first.start + 90)]
+            for found in find_dates(head):
+                if _INLINE_DATELINE_END.match(head[found.end :]) or not head[found.end :].strip():
+                    mention = DateMention(
+                        found.iso, found.precision, found.start + first.start, found.end + first.start
+                    )
+                    break
+            if mention is not None:
+                break
+    if mention is None:
+        # A bare date alone on its line near the top.
+        for found in find_dates(doc.text[:600]):
+            sentence = doc.sentence_at(found.start)
+            if sentence.end - sentence.start <= (found.end - found.start) + 12:
+                mention = found
+                break
+    doc.cache["dateline"] = mention
+    return mention
 
 
 _ANNOUNCED = re.compile(
@@ -98,26 +156,64 @@ _TODAY = re.compile(
 )
 
 
-def _dateline(doc: Document, dates: list[DateMention]) -> DateMention | None:
-    """A date standing alone on its line near the top: the publication date."""
-    for mention in dates:
-        sentence = doc.sentence_at(mention.start)
-        if sentence.start > 600:
-            break
-        if sentence.end - sentence.start <= (mention.end - mention.start) + 12:
-            return mention
-    return None
-
-
 def publication_date(text: str, language: str = "en") -> str | None:
     """The ISO date of the dateline at the top of an article ("21 April 2026" on its own line), if any."""
-    mention = _dateline(Document(text, language), find_dates(text))
+    mention = dateline_date(Document(text, language))
     return mention.iso if mention is not None and mention.precision == "day" else None
+
+
+_WEEKDAYS = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}  # fmt: skip
+# When, relative to the dateline: "ce vendredi", "mardi", "on Tuesday", "today", "yesterday", "last night".
+_RELATIVE_DAY = re.compile(
+    r"\b(?:(?:ce |on |last |this )?(?P<weekday>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|Monday|Tuesday"
+    r"|Wednesday|Thursday|Friday|Saturday|Sunday)(?! \d)|(?P<today>aujourd['’]hui|ce matin|today|this morning)"
+    r"|(?P<yesterday>hier|yesterday|last night))\b",
+    _I,
+)
+
+
+def relative_day(doc: Document, start: int, end: int) -> tuple[str, int, int] | None:
+    """The ISO date a weekday or "today" between ``start`` and ``end`` stands for, from the dateline."""
+    dateline = dateline_date(doc)
+    if dateline is None or dateline.precision != "day":
+        return None
+    match = _RELATIVE_DAY.search(doc.text, start, end)
+    if not match:
+        return None
+    day = datetime.date.fromisoformat(dateline.iso)
+    if match.group("weekday"):
+        day -= datetime.timedelta(days=(day.weekday() - _WEEKDAYS[match.group("weekday").casefold()]) % 7)
+    elif match.group("yesterday"):
+        day -= datetime.timedelta(days=1)
+    return day.isoformat(), match.start(), match.end()
+
+
+# What is announced is the works, not the project: "annonce aujourd'hui le lancement des travaux".
+_WORKS_ANNOUNCED = re.compile(
+    r"\b(?:lancement des travaux|début des travaux|premi(?:ère|er)s? (?:pierre|coups?)|construction (?:start|began)"
+    r"|broke ground|breaks? ground|groundbreaking|inaugur\w+|opening of|l['’]ouverture|la mise en service"
+    r"|que la puissance|revis\w+|revu\w*|portée? à)\b",
+    _I,
+)
+# The page reports the unveiling itself: "a officialisé son projet", "has unveiled plans", "today announced plans".
+_UNVEILS = re.compile(
+    r"\b(?:a (?:officialisé|dévoilé|présenté|annoncé)|ont (?:officialisé|dévoilé|présenté|annoncé)|officialise|dévoile"
+    r"|présente son projet|annonce (?:son|un|la création|la construction|un projet)|has (?:unveiled|announced)"
+    r"|have (?:unveiled|announced)|(?:today )?(?:unveiled|announced|unveils|announces)(?: today)? (?:plans|an?|the|its)"
+    r"|unveil\w* (?:a|its|the))\b",
+    _I,
+)
 
 
 def announcement_facts(doc: Document) -> Iterator[Fact]:
     dates = find_dates(doc.text)
+    dateline = dateline_date(doc)
     for mention in dates:
+        if dateline is not None and mention.start == dateline.start:
+            continue
         clause = doc.clause_text(mention.start, mention.end)
         if context.is_off_project(clause, events=False):
             continue
@@ -127,14 +223,28 @@ def announcement_facts(doc: Document) -> Iterator[Fact]:
             yield doc.fact("announced_on", mention.iso, mention.start, mention.end, 0.6, precision=mention.precision)
     for match in _ANNOUNCED_IN_YEAR.finditer(doc.text):
         yield doc.fact("announced_on", match.group("year"), match.start(), match.end(), 0.6, precision="year")
-    dateline = _dateline(doc, dates)
     if dateline is None:
         return
-    for match in _TODAY.finditer(doc.text):
-        clause = doc.clause_text(match.start(), match.end())
-        if _ANNOUNCED.search(clause) and not context.is_off_project(clause, events=False):
-            yield doc.fact("announced_on", dateline.iso, match.start(), match.end(), 0.55, precision=dateline.precision)
-            return
+    # The page reports the announcement: its dateline dates it ("a officialisé ce vendredi", "announced today").
+    for sentence in doc.sentences:
+        text = sentence.of(doc.text)
+        unveils = _UNVEILS.search(text)
+        if not unveils or context.is_off_project(text, events=False) or _WORKS_ANNOUNCED.search(text):
+            continue
+        if find_dates(text) and not (dateline.start >= sentence.start and dateline.end <= sentence.end):
+            continue  # the sentence dates the announcement itself
+        relative = relative_day(doc, sentence.start, sentence.end)
+        if relative is not None:
+            iso, start, end = relative
+            fact = doc.fact("announced_on", iso, start, end, 0.6, precision="day")
+        elif _TODAY.search(text) or dateline.precision == "day":
+            start, end = sentence.start + unveils.start(), sentence.start + unveils.end()
+            fact = doc.fact("announced_on", dateline.iso, start, end, 0.5, precision=dateline.precision)
+        else:
+            continue
+        fact.reason = "inferred: the page's dateline"
+        yield fact
+        return
 
 
 # A target year: "à l'horizon 2030", "d'ici (fin) 2028", "by 2031", "(expected) online in 2027"...

@@ -1,4 +1,9 @@
-"""An article being read: its text, language, sentences, and how a quote is cut from it."""
+"""An article being read: its text, language, lines, sentences, and how a quote is cut from it.
+
+``text`` is the page with its chrome blanked out (menus, banners, related links, forum
+headers; see ``page``): same length and offsets as the page given (``original``), so a
+quote cut from it is the page's own words.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 from babel.numbers import get_currency_name, get_territory_currencies
 
 from .facts import Fact
+from .page import BODY, DATELINE, HEADING, Line, blank_chrome, classify_lines
 from .sentences import Segment, clause_around, split_sentences
 
 
@@ -17,14 +23,35 @@ class Document:
     text: str
     language: str
     sentences: list[Segment] = field(init=False)
+    original: str = field(init=False)
+    lines: list[Line] = field(init=False)
     # Country of the article (ISO alpha-2) once the municipality or a country name has told it.
     country: str | None = None
     # Results readers compute once per sentence or per name (keyed by the reader).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self.original = self.text
+        self.lines = classify_lines(self.text)
+        self.text = blank_chrome(self.text, self.lines)
         self.sentences = split_sentences(self.text)
         self._starts = [s.start for s in self.sentences]
+
+    @property
+    def headings(self) -> list[Line]:
+        return [line for line in self.lines if line.kind == HEADING]
+
+    @property
+    def dateline(self) -> Line | None:
+        return next((line for line in self.lines if line.kind == DATELINE), None)
+
+    @property
+    def title(self) -> Line | None:
+        """The first heading, or the first line of the article when it has none."""
+        return next((line for line in self.lines if line.kind in (HEADING, BODY)), None)
+
+    def line_at(self, position: int) -> Line | None:
+        return next((line for line in self.lines if line.start <= position < line.end), None)
 
     def local_currency(self) -> str | None:
         """The currency of the article's country; EUR for a French article of unknown country."""

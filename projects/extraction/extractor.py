@@ -1,27 +1,42 @@
-"""Runs every reader over an article and keeps the best candidate per field."""
+"""Runs every reader over a page, splits it into the projects it speaks of, and keeps the
+best candidate per field (and scope) for each."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .dates import announcement_facts, operational_year_facts
+from .dates import announcement_facts, dateline_date, operational_year_facts
 from .document import Document
-from .facts import MULTI_VALUED_FIELDS, SINGLE_VALUED_FIELDS, Extraction, Fact
+from .facts import MULTI_VALUED_FIELDS, SINGLE_VALUED_FIELDS, Extraction, Fact, ProjectCandidate
 from .figures import figure_facts
 from .language import SUPPORTED_LANGUAGES, detect_language
 from .organizations import organization_facts
 from .places import former_use_facts, municipality_fact, substation_facts
+from .profile import kind_fact, region_fact
+from .relations import indicators, relationships
+from .sections import Section, find_sections
 from .status import status_fact
 
 # A value repeated in several places of the article is more likely the project's own.
 REPEAT_BONUS = 0.05
+# Facts the extractor proposes that are not claim attributes: the project's kind.
+EXTRA_SINGLE_VALUED = ("kind",)
 
 
 def _best_per_field(candidates: Iterable[Fact]) -> list[Fact]:
-    """One fact per single-valued field: the most confident, repeats adding confidence, earliest on a tie."""
-    by_field: dict[str, dict[object, Fact]] = {}
+    """One fact per single-valued field and scope: the most confident, repeats adding confidence, earliest on a tie.
+
+    A figure the article says was replaced ("au lieu des 400 MW") gives way to any other of its field.
+    """
+    candidates = list(candidates)
+    current = {fact.field for fact in candidates if not fact.superseded}
+    by_field: dict[tuple[str, str], dict[object, Fact]] = {}
     for fact in candidates:
-        values = by_field.setdefault(fact.field, {})
+        if fact.superseded:
+            if fact.field in current:
+                continue
+            fact.confidence *= 0.6
+        values = by_field.setdefault((fact.field, fact.scope), {})
         key = str(fact.value).casefold()
         if key in values:
             kept = values[key]
@@ -36,9 +51,10 @@ def _best_per_field(candidates: Iterable[Fact]) -> list[Fact]:
 
 def _distinct_per_field(candidates: Iterable[Fact]) -> list[Fact]:
     """Every distinct value of a field that holds several ("400 direct jobs and 1,000 indirect")."""
-    kept: dict[tuple[str, str], Fact] = {}
+    kept: dict[tuple[str, str, str], Fact] = {}
     for fact in candidates:
-        kept.setdefault((fact.field, str(fact.value).casefold()), fact)
+        if not fact.superseded:
+            kept.setdefault((fact.field, fact.scope, str(fact.value).casefold()), fact)
     return list(kept.values())
 
 
@@ -50,32 +66,88 @@ def _company_words(organizations: list[Fact]) -> set[str]:
     return {org.value.split()[0] for org in organizations if " " in org.value and org.role != "public_authority"}
 
 
-def extract_facts(text: str, language: str | None = None) -> Extraction:
-    """Candidate facts about the project an article describes.
+def _project_facts(
+    doc: Document,
+    section: Section | None,
+    candidates: list[Fact],
+    not_places: list[tuple[int, int]],
+    company_words: set[str],
+) -> list[Fact]:
+    """The facts of one project: the candidates in its part of the page, best per field."""
 
-    ``language`` ("fr" or "en") is detected from the text when not given.
+    def inside(fact: Fact) -> bool:
+        return section is None or section.contains(fact.start)
+
+    organizations, _ = organization_facts(doc, section)
+    mine = [fact for fact in candidates if inside(fact)]
+    municipality = municipality_fact(doc, not_places, company_words, section)
+    if municipality:
+        mine.append(municipality)
+        region = region_fact(doc, municipality, section)
+        if region:
+            mine.append(region)
+    status = status_fact(doc, section)
+    if status:
+        mine.append(status)
+    kind = kind_fact(doc, section)
+    if kind:
+        mine.append(kind)
+    single = (*SINGLE_VALUED_FIELDS, *EXTRA_SINGLE_VALUED)
+    facts = _best_per_field(f for f in mine if f.field in single) + organizations
+    facts += _distinct_per_field(f for f in mine if f.field in MULTI_VALUED_FIELDS and f.field != "organization")
+    facts.sort(key=lambda f: (f.start, f.field))
+    return facts
+
+
+def extract_facts(text: str, language: str | None = None) -> Extraction:
+    """Candidate facts about the projects a page describes.
+
+    ``language`` ("fr" or "en") is detected from the text when not given. ``facts`` are the
+    main project's; ``projects`` holds every project candidate of the page with its own
+    facts (a roundup has several), ``relationships`` and ``indicators`` what the page says
+    that is no project's figure.
     """
     if language not in SUPPORTED_LANGUAGES:
         language = detect_language(text)
     doc = Document(text, language)
 
-    organizations, organization_spans = organization_facts(doc)
+    all_organizations, organization_spans = organization_facts(doc)
     substations = list(substation_facts(doc))
     # Substation and company names are not the site's municipality ("poste de Mastaing").
     not_places = organization_spans + [(f.start, f.end) for f in substations]
-    municipality = municipality_fact(doc, not_places, _company_words(organizations))
+    company_words = _company_words(all_organizations)
+    sections = find_sections(doc, not_places)
+    main = next(section for section in sections if section.main)
+    single = len(sections) == 1
+    # The main project's place first: "$" and a currency left unsaid depend on its country.
+    municipality_fact(doc, not_places, company_words, None if single else main)
 
     candidates: list[Fact] = [*substations, *former_use_facts(doc)]
-    candidates += figure_facts(doc)  # after the municipality: "$" depends on the country
+    candidates += figure_facts(doc)
     candidates += announcement_facts(doc)
     candidates += operational_year_facts(doc)
-    if municipality:
-        candidates.append(municipality)
-    status = status_fact(doc)
-    if status:
-        candidates.append(status)
 
-    facts = _best_per_field(f for f in candidates if f.field in SINGLE_VALUED_FIELDS) + organizations
-    facts += _distinct_per_field(f for f in candidates if f.field in MULTI_VALUED_FIELDS and f.field != "organization")
-    facts.sort(key=lambda f: (f.start, f.field))
-    return Extraction(language=language, facts=facts)
+    projects = []
+    for section in sections:
+        if section.context:
+            continue
+        facts = _project_facts(doc, None if single else section, candidates, not_places, company_words)
+        projects.append(
+            ProjectCandidate(
+                facts=facts,
+                start=section.start,
+                end=section.end,
+                main=section.main,
+                anchor=section.place,
+            )
+        )
+    main_project = next(project for project in projects if project.main)
+    dateline = dateline_date(doc)
+    return Extraction(
+        language=language,
+        facts=main_project.facts,
+        projects=projects,
+        relationships=relationships(doc),
+        indicators=indicators(doc),
+        dateline=dateline.iso if dateline else None,
+    )

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from . import context
 from .document import Document
 from .facts import Fact
-from .numbers import as_number
+from .numbers import as_number, find_numbers
+from .qualifiers import qualify
 from .quantities import FLOOR, JOBS, LAND, MONEY, POWER, Quantity, find_quantities
 
 _I = re.IGNORECASE
@@ -182,6 +183,20 @@ def _area(doc: Document, q: Quantity, clause: str) -> Fact | None:
 _READERS = {POWER: _capacity, MONEY: _investment, JOBS: _jobs, LAND: _area, FLOOR: _area}
 
 
+def _qualified(doc: Document, q: Quantity, fact: Fact) -> Fact:
+    """The fact with the scope and bound its words give it."""
+    written = find_numbers(doc.text[q.start : q.end], doc.language)
+    scale = q.value / written[0].value if written and written[0].value else 1.0
+    qualifiers = qualify(doc, q.start, q.end, scale=scale, value=q.value)
+    fact.scope, fact.bound, fact.superseded = qualifiers.scope, qualifiers.bound, qualifiers.superseded
+    if qualifiers.low is not None:
+        factor = float(fact.value) / q.value if q.value else 1.0  # hectares from m², for one
+        fact.value, fact.value_max = as_number(qualifiers.low * factor), fact.value
+    cues = [qualifiers.cue] if qualifiers.cue else []
+    fact.reason = f"cue words: {'; '.join(cues)}" if cues else "exact phrase"
+    return fact
+
+
 def figure_facts(doc: Document) -> Iterator[Fact]:
     for quantity in find_quantities(doc.text, doc.language):
         if _EXISTING_ASSETS.search(doc.sentence_text(quantity.start)):
@@ -189,4 +204,4 @@ def figure_facts(doc: Document) -> Iterator[Fact]:
         clause = doc.clause_text(quantity.start, quantity.end)
         fact = _READERS[quantity.kind](doc, quantity, clause)
         if fact is not None:
-            yield fact
+            yield _qualified(doc, quantity, fact)

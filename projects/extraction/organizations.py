@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .document import Document
 from .facts import Fact
@@ -221,6 +222,7 @@ class _Found:
     confidence: float
     role: str | None
     site_reference: bool = False  # an authority named after the municipality ("mairie de X")
+    cue: str = ""  # the words that told the organisation (and its role)
 
 
 def _role(words: str) -> str | None:
@@ -298,16 +300,34 @@ def _candidates(doc: Document) -> Iterator[_Found]:
         yield _Found(name, start, match.end("name"), 0.6, _role(text[max(start - 40, 0) : start]))
 
 
-def organization_facts(doc: Document) -> tuple[list[Fact], list[tuple[int, int]]]:
-    """Organisation facts (one per name) and the spans they cover, which cannot be place names."""
+def organization_mentions(doc: Document) -> list[_Found]:
+    """Every acceptable mention of an organisation, found once per document."""
+    cached = doc.cache.get("organization-mentions")
+    if cached is None:
+        cached = []
+        for found in _candidates(doc):
+            name = _clean(found.name)
+            if _acceptable(doc, name, found.start, found.end):
+                found.name = name
+                cached.append(found)
+        doc.cache["organization-mentions"] = cached
+    return cached
+
+
+def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], list[tuple[int, int]]]:
+    """Organisation facts (one per name) and the spans they cover, which cannot be place names.
+
+    ``section`` (see ``sections``) keeps the mentions in its part of the page.
+    """
     best: dict[str, tuple[_Found, int]] = {}
     spans: list[tuple[int, int]] = []
-    for found in _candidates(doc):
-        name = _clean(found.name)
-        if not _acceptable(doc, name, found.start, found.end):
+    for original in organization_mentions(doc):
+        if not original.site_reference:
+            spans.append((original.start, original.end))
+        if section is not None and not section.contains(original.start):
             continue
-        if not found.site_reference:
-            spans.append((found.start, found.end))
+        found = _Found(**vars(original))
+        name = found.name
         key = _key(name)
         # The same organisation under a longer name ("Digital Realty Trust") is merged into the first.
         key = next((k for k in best if k.startswith(key) or key.startswith(k)), key)
@@ -327,5 +347,6 @@ def organization_facts(doc: Document) -> tuple[list[Fact], list[tuple[int, int]]
     for found, mentions in best.values():
         confidence = found.confidence + 0.05 * (mentions - 1)
         fact = doc.fact("organization", _clean(found.name), found.start, found.end, confidence, role=found.role)
+        fact.reason = f"cue words: {found.cue}" if found.cue else "inferred: a company name"
         facts.append(fact)
     return facts, spans

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from babel import Locale
 
@@ -205,15 +206,55 @@ def _mention_score(doc: Document, name: Name, part: Name, before: str, located: 
     return score
 
 
-def municipality_fact(doc: Document, exclude: list[tuple[int, int]], company_words: Iterable[str] = ()) -> Fact | None:
-    """The most likely site municipality; sets ``doc.country`` from it.
+def article_countries(doc: Document) -> tuple[list[str], list[str]]:
+    """The countries the article names (most named first), and those to prefer for its places."""
+    cached = doc.cache.get("countries")
+    if cached is None:
+        mentioned = [code for code, _ in mentioned_countries(doc.text).most_common()]
+        cached = doc.cache["countries"] = (
+            mentioned,
+            mentioned + (list(FRENCH_SPEAKING) if doc.language == "fr" else []),
+        )
+    return cached
+
+
+def lookup_place(doc: Document, name: str) -> Place | None:
+    """The place ``name`` most likely stands for in this article (its countries first), if it is one."""
+    _, countries = article_countries(doc)
+    place = _lookup(name, countries, allow_alternate=True)
+    if place is None:
+        return None
+    if countries and place.country not in countries and place.population < 50_000:
+        return None
+    if not countries and place.population < 5000:
+        return None
+    return place
+
+
+def municipality_fact(
+    doc: Document,
+    exclude: list[tuple[int, int]],
+    company_words: Iterable[str] = (),
+    section: Any = None,
+) -> Fact | None:
+    """The most likely site municipality; for the main project (no ``section``, or the main one) sets ``doc.country``.
 
     ``company_words`` are the first words of company names, which the article may use alone.
+    ``section`` (see ``sections``) limits the mentions to its part of the page, the place that
+    opens it weighing most.
     """
-    mentioned = [code for code, _ in mentioned_countries(doc.text).most_common()]
-    countries = mentioned + (list(FRENCH_SPEAKING) if doc.language == "fr" else [])
+    mentioned, countries = article_countries(doc)
+    key = ("place-mentions", tuple(exclude), tuple(sorted(company_words)))
+    mentions = doc.cache.get(key)
+    if mentions is None:
+        mentions = doc.cache[key] = list(_place_mentions(doc, exclude, countries, set(company_words)))
+    sets_country = section is None or section.main
+    if section is not None:
+        mentions = [m for m in mentions if section.contains(m[0].start)]
     candidates: dict[tuple[str, str], _Candidate] = {}
-    for part, place, score in _place_mentions(doc, exclude, countries, set(company_words)):
+    for part, place, score in mentions:
+        if section is not None and section.place_key == f"{place.name}|{place.country}":
+            score += 1.5  # "Thionville : le chantier a démarré"
         candidate = candidates.setdefault((place.name, place.country), _Candidate(place))
         candidate.mentions += 1
         if score > candidate.mention_score:
@@ -221,14 +262,15 @@ def municipality_fact(doc: Document, exclude: list[tuple[int, int]], company_wor
     for candidate in candidates.values():
         # The best mention decides; repeats only break ties, so a region named thrice does not win.
         candidate.score = candidate.mention_score + REPEAT_WEIGHT * (candidate.mentions - 1)
-    if mentioned:
+    if mentioned and sets_country:
         doc.country = mentioned[0]
     best = max(candidates.values(), key=lambda c: c.score, default=None)
     if best is None or best.score <= 0 or best.mention is None:
         return None
-    doc.country = best.place.country
+    if sets_country:
+        doc.country = best.place.country
     confidence = 0.5 + min(best.score, 4) / 10
-    return doc.fact(
+    fact = doc.fact(
         "municipality",
         best.place.name,
         best.mention.start,
@@ -238,6 +280,13 @@ def municipality_fact(doc: Document, exclude: list[tuple[int, int]], company_wor
         latitude=best.place.latitude,
         longitude=best.place.longitude,
     )
+    fact.reason = (
+        "exact phrase"
+        if _AT.search(doc.text[max(best.mention.start - 30, 0) : best.mention.start])
+        else ("inferred: the place the page names most nearly")
+    )
+    doc.cache[("place-of", fact.start, fact.end)] = best.place
+    return fact
 
 
 _SUBSTATION = [

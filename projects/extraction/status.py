@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from . import context
 from .document import Document
@@ -119,8 +120,14 @@ def _signals(doc: Document) -> Iterator[tuple[str, float, int, int]]:
             yield status, confidence, match.start(), match.end()
 
 
-def status_fact(doc: Document) -> Fact | None:
-    signals = list(_signals(doc))
+def status_fact(doc: Document, section: Any = None) -> Fact | None:
+    """The most advanced status the page (or ``section`` of it) reports; a cancellation or a pause wins."""
+    signals = doc.cache.get("status-signals")
+    if signals is None:
+        signals = doc.cache["status-signals"] = list(_signals(doc))
+    if section is not None:
+        signals = [signal for signal in signals if section.contains(signal[2])]
+    signals = list(signals)
     if not signals:
         return None
     # "Running" next to "being fitted out" or "two of the four halls" is a partial opening.
