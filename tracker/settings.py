@@ -203,6 +203,8 @@ FETCH_ALLOW_PRIVATE = env_bool("FETCH_ALLOW_PRIVATE", False)
 # REST API
 API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
 API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "500"))
+# Writes to a record (PUT, PATCH, DELETE, claim reviews) must send If-Match with its ETag (428 without).
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

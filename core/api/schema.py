@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
@@ -15,13 +16,28 @@ ERRORS = {
     "401": _("Writing needs a token: `Authorization: Token <key>`."),
     "403": _("The token's user lacks the model permission for this write."),
     "404": _("No such record."),
-    "409": _("Other records still refer to this one."),
+    "409": _(
+        "A conflict: other records still refer to this one (on delete), or another request saved the same "
+        "unique value at the same moment."
+    ),
     "412": _("`If-Match` does not match the record's current `ETag`: it changed since it was loaded."),
+    "428": _("`If-Match` is missing: send the `ETag` of the record as you loaded it."),
     "429": _("Too many requests; retry after the `Retry-After` seconds."),
 }
 # A list's 404: the records are there, the page asked for is not.
 NO_SUCH_PAGE = _("No such page: past the last one, or a `cursor` that is not one of `next` or `previous`.")
 
+
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=settings.API_REQUIRE_IF_MATCH,
+    description=_(
+        "The `ETag` of the record as you loaded it (GET it first), or `*`. A record changed since is refused "
+        "with 412; without the header the write is refused with 428."
+    ),
+)
 
 API_PATH = re.compile(r"^/api/v\d+/(?P<resource>[^/{]+)")
 
@@ -49,9 +65,18 @@ class AutoSchema(openapi.AutoSchema):
             codes += ["401", "403"]
         if self.method in ("PUT", "PATCH", "DELETE") or (self.method == "POST" and self._is_detail()):
             codes.append("412")
-        if self.method == "DELETE":
+        if self.method != "GET":
             codes.append("409")
+        if self._needs_if_match():
+            codes.append("428")
         return sorted(codes)
+
+    def _needs_if_match(self) -> bool:
+        """PUT, PATCH, DELETE and the detail actions a viewset names in ``if_match_actions``."""
+        actions = getattr(self.view, "if_match_actions", None)
+        if actions is None:  # not a viewset of tracked records
+            return False
+        return self.method in ("PUT", "PATCH", "DELETE") or getattr(self.view, "action", None) in actions
 
     def _paginates(self) -> bool:
         return self.method == "GET" and self._is_list_view() and self._get_paginator() is not None
@@ -69,6 +94,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
+        if self._needs_if_match():
+            parameters = [*parameters, IF_MATCH_PARAMETER]
         lookup_description = getattr(self.view, "lookup_description", None)
         if lookup_description and self._is_detail():
             lookup = self.view.lookup_url_kwarg or self.view.lookup_field

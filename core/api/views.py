@@ -1,5 +1,6 @@
 """What every API endpoint shares, and the viewset behind each tracked resource."""
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 
 from core import writes
 from core.api import conditional
-from core.api.errors import PreconditionFailed
+from core.api.errors import PreconditionFailed, PreconditionRequired
 from core.api.filters import FilterBackend
 from core.api.pagination import SelectablePaginationMixin
 from core.api.schema import AutoSchema
@@ -47,11 +48,12 @@ class APIViewMixin:
 class TrackedModelViewSet(APIViewMixin, SelectablePaginationMixin, viewsets.ModelViewSet):
     """CRUD on a ``TrackedModel`` with conditional requests.
 
-    Reads carry an ``ETag``; ``If-None-Match`` gives 304. Writes honour ``If-Match``
-    (412 when the record changed since it was loaded) and answer with the record
-    as a read shows it, with its new ``ETag``. Without ``If-Match`` a write still
-    never overwrites an edit saved between loading and saving the record: the
-    versioned UPDATE refuses it with 412.
+    Reads carry an ``ETag``; ``If-None-Match`` gives 304. Writes to a record (PUT,
+    PATCH, DELETE and the actions in ``if_match_actions``) need ``If-Match``: 428
+    without it (unless ``API_REQUIRE_IF_MATCH`` is off), 412 when the record changed
+    since it was loaded; they answer with the record as a read shows it, with its new
+    ``ETag``. An edit saved between the check and the write is refused with 412 too:
+    the versioned UPDATE sees it.
     """
 
     filter_backends = [FilterBackend]
@@ -59,6 +61,8 @@ class TrackedModelViewSet(APIViewMixin, SelectablePaginationMixin, viewsets.Mode
     lookup_value_regex = "[0-9]+"
     # The representation a read shows, when writes take another serializer.
     read_serializer_class = None
+    # Detail actions that change the record, and so need If-Match like PUT, PATCH and DELETE.
+    if_match_actions: tuple[str, ...] = ()
 
     def get_object(self):
         # Looked up once per request: the precondition and the write see the same loaded version.
@@ -83,6 +87,8 @@ class TrackedModelViewSet(APIViewMixin, SelectablePaginationMixin, viewsets.Mode
     def check_if_match(self, instance):
         tags = conditional.header_tags(self.request, "If-Match")
         if tags is None:
+            if settings.API_REQUIRE_IF_MATCH:
+                raise PreconditionRequired()
             return
         if not conditional.match(tags, conditional.entity_tag(instance, self.get_read_serializer(instance).data)):
             raise PreconditionFailed()

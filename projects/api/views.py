@@ -255,6 +255,7 @@ class ClaimViewSet(VisibilityMixin, TrackedModelViewSet):
 
     queryset = Claim.objects.none()
     serializer_class = serializers.ClaimSerializer
+    if_match_actions = ("accept", "reject", "set_headline")
     filterset_fields = ("project", "organization", "source", "attribute", "status", "in_conflict", "is_headline")
 
     def get_queryset(self):

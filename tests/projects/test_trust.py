@@ -265,7 +265,8 @@ def test_an_editor_token_cannot_create_an_accepted_claim(demo, editor):
 
 def test_an_editor_cannot_change_an_accepted_claims_value(demo, editor):
     claim = capacity_claims(demo).get(is_headline=True)
-    response = token_client(editor).patch(f"/api/v1/claims/{claim.pk}/", {"value_number": 1}, format="json")
+    client, url = token_client(editor), f"/api/v1/claims/{claim.pk}/"
+    response = client.patch(url, {"value_number": 1}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"])
     assert response.status_code == 403
     assert "projects.review_claim" in json.dumps(response.json())
     claim.refresh_from_db()

@@ -56,11 +56,16 @@ def test_a_patch_racing_a_contradicting_accept_keeps_the_conflict_count():
         project = ProjectFactory(capacity_mw=None)
         ClaimFactory(project=project, value_number=Decimal("700"), status=choices.ClaimStatus.ACCEPTED)
         contradicting = ClaimFactory(project=project, source=SourceFactory(), value_number=Decimal("1000"))
+        # each client read what it writes to (If-Match): the accept may change the project after that read
+        project_tag = editing.get(f"/api/v1/projects/{project.slug}/")["ETag"]
+        claim_tag = reviewing.get(f"/api/v1/claims/{contradicting.pk}/")["ETag"]
         patch, accept = in_parallel(
-            lambda project=project, round_=round_: editing.patch(
-                f"/api/v1/projects/{project.slug}/", {"name": f"Renamed {round_}"}, format="json"
+            lambda project=project, round_=round_, tag=project_tag: editing.patch(
+                f"/api/v1/projects/{project.slug}/", {"name": f"Renamed {round_}"}, format="json", HTTP_IF_MATCH=tag
             ),
-            lambda claim=contradicting: reviewing.post(f"/api/v1/claims/{claim.pk}/accept/"),
+            lambda claim=contradicting, tag=claim_tag: reviewing.post(
+                f"/api/v1/claims/{claim.pk}/accept/", HTTP_IF_MATCH=tag
+            ),
         )
         assert accept.status_code == 200, accept.content
         assert patch.status_code in (200, 412), patch.content

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from projects.models import Claim
 from tests.factories import ClaimFactory, SourceFactory, UserFactory
+from tests.projects.api.helpers import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,7 @@ def test_accepting_needs_the_review_permission_not_just_change():
     editor = client_for("add_claim", "change_claim", "view_claim")
     assert editor.post(f"/api/v1/claims/{claim.pk}/accept/").status_code == 403
     reviewer = client_for("change_claim", "review_claim")
-    assert reviewer.post(f"/api/v1/claims/{claim.pk}/accept/").status_code == 200
+    header = if_match(reviewer, f"/api/v1/claims/{claim.pk}/")
+    assert reviewer.post(f"/api/v1/claims/{claim.pk}/accept/", **header).status_code == 200
     claim.refresh_from_db()
     assert claim.status == "accepted"

@@ -87,10 +87,10 @@ def test_every_resource_supports_the_full_lifecycle(api, editor_api, editor):
         assert patched.json()[field] == value
         assert patched.json()["version"] == record["version"] + 1
 
-        put = editor_api.put(detail, {**body, field: value}, format="json")
+        put = editor_api.put(detail, {**body, field: value}, format="json", HTTP_IF_MATCH=patched["ETag"])
         assert put.status_code == 200, (resource, put.content)
 
-        assert editor_api.delete(detail).status_code == 204, resource
+        assert editor_api.delete(detail, HTTP_IF_MATCH=put["ETag"]).status_code == 204, resource
         assert api.get(detail).status_code == 404
         actions = list(
             ObjectChange.objects.filter(object_id=record["id"], content_type__model=model)

@@ -29,6 +29,7 @@ from tests.factories import (
     SubstationFactory,
     UserFactory,
 )
+from tests.projects.api.helpers import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -55,19 +56,19 @@ def client_with(*permissions: str, username: str, **fields) -> APIClient:
     return client
 
 
-def post(client, url, body=None) -> dict:
-    response = client.post(url, body or {}, format="json")
+def post(client, url, body=None, **headers) -> dict:
+    response = client.post(url, body or {}, format="json", **headers)
     assert response.status_code in (200, 201), (url, response.content)
     return response.json()
 
 
 def accept(client, claim) -> Claim:
-    post(client, f"{CLAIMS}{claim.pk}/accept/")
+    post(client, f"{CLAIMS}{claim.pk}/accept/", **if_match(client, f"{CLAIMS}{claim.pk}/"))
     return Claim.objects.get(pk=claim.pk)
 
 
 def reject(client, claim) -> Claim:
-    post(client, f"{CLAIMS}{claim.pk}/reject/", {"note": "Older figure"})
+    post(client, f"{CLAIMS}{claim.pk}/reject/", {"note": "Older figure"}, **if_match(client, f"{CLAIMS}{claim.pk}/"))
     return Claim.objects.get(pk=claim.pk)
 
 
@@ -160,8 +161,11 @@ def test_a_draft_is_listed_only_when_someone_allowed_asks(api, reader_api, edito
     stats = editor_api.get(STATS, {"group_by": "country", "include_drafts": "true"}).json()["groups"]
     assert stats[0]["project_count"] == 2 and stats[0]["capacity_mw"] == 350.0
     # a draft's detail answers those who may see it: that is where it is read and confirmed
-    assert editor_api.get(f"{PROJECTS}{draft.slug}/").json()["is_draft"] is True
-    assert editor_api.patch(f"{PROJECTS}{draft.slug}/", {"is_draft": False}).status_code == 200
+    read = editor_api.get(f"{PROJECTS}{draft.slug}/")
+    assert read.json()["is_draft"] is True
+    assert (
+        editor_api.patch(f"{PROJECTS}{draft.slug}/", {"is_draft": False}, HTTP_IF_MATCH=read["ETag"]).status_code == 200
+    )
     assert draft.slug in slugs(api.get(PROJECTS))
 
 
@@ -334,14 +338,15 @@ def test_the_history_permission_shows_authors_and_review_states(reviewed, draft)
 
 
 def test_a_confirmed_draft_brings_its_history_and_a_deleted_project_its_deletion(api, editor_api, draft):
-    assert editor_api.patch(f"{PROJECTS}{draft.slug}/", {"is_draft": False}).status_code == 200
+    url = f"{PROJECTS}{draft.slug}/"
+    assert editor_api.patch(url, {"is_draft": False}, **if_match(editor_api, url)).status_code == 200
     feed = api.get(CHANGES, {"page_size": 500}).json()["results"]
     assert [entry["action"] for entry in feed if about(entry, draft)][:1] == ["create"]
 
     public_pk = ProjectFactory(name="Closed hall").pk
     another_pk = ProjectFactory(is_draft=True).pk
     for pk in (public_pk, another_pk):
-        assert editor_api.delete(f"{PROJECTS}{pk}/").status_code == 204
+        assert editor_api.delete(f"{PROJECTS}{pk}/", **if_match(editor_api, f"{PROJECTS}{pk}/")).status_code == 204
     feed = api.get(CHANGES, {"object_type": "projects.project", "action": "delete"}).json()["results"]
     # a sync client learns that a public project is gone; a draft deleted unconfirmed was never public
     assert [entry["object_id"] for entry in feed] == [public_pk]

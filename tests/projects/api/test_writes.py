@@ -9,6 +9,7 @@ from core.models import ObjectChange
 from projects import choices, services
 from projects.models import Claim, Project
 from tests.factories import ClaimFactory, ProjectFactory, SourceFactory
+from tests.projects.api.helpers import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_etag_changes_when_a_claim_behind_the_project_changes(demo, api):
 
 def test_patch_with_a_stale_if_match_is_412_and_changes_nothing(demo, api, editor_api):
     stale = api.get(detail(demo))["ETag"]
-    assert editor_api.patch(detail(demo), {"jobs_construction": 1000}).status_code == 200
+    assert editor_api.patch(detail(demo), {"jobs_construction": 1000}, **if_match(api, detail(demo))).status_code == 200
     response = editor_api.patch(detail(demo), {"capacity_mw": 650}, HTTP_IF_MATCH=stale)
     assert response.status_code == 412
     assert response.json()["error"]["code"] == "precondition_failed"
@@ -106,26 +107,28 @@ def test_an_edit_saved_between_loading_and_saving_is_refused(demo, editor_api, m
         Project.objects.filter(pk=project.pk).update(jobs_construction=5)  # another app, meanwhile
         return real_update(project=project, **kwargs)
 
+    header = if_match(editor_api, detail(demo))
     monkeypatch.setattr(services, "project_update", update_after_someone_else)
-    response = editor_api.patch(detail(demo), {"capacity_mw": 650})
+    response = editor_api.patch(detail(demo), {"capacity_mw": 650}, **header)
     assert response.status_code == 412
     demo.refresh_from_db()
     assert demo.capacity_mw == Decimal("700") and demo.jobs_construction == 5
 
 
 def test_status_change_through_the_api_goes_through_the_service(demo, editor_api):
-    response = editor_api.patch(detail(demo), {"status": "permitted"})
+    response = editor_api.patch(detail(demo), {"status": "permitted"}, **if_match(editor_api, detail(demo)))
     assert response.status_code == 200
     assert [step["status"] for step in response.json()["status_history"]] == ["announced", "permitted"]
 
 
 def test_model_validation_is_a_400_naming_the_field(demo, editor_api):
-    response = editor_api.patch(detail(demo), {"investment_currency": ""})
+    header = if_match(editor_api, detail(demo))
+    response = editor_api.patch(detail(demo), {"investment_currency": ""}, **header)
     assert response.status_code == 400
     assert "investment_currency" in response.json()["error"]["fields"]
-    response = editor_api.patch(detail(demo), {"operational_year": 2020})  # before the 2025 announcement
+    response = editor_api.patch(detail(demo), {"operational_year": 2020}, **header)  # before the 2025 announcement
     assert response.status_code == 400
-    response = editor_api.patch(detail(demo), {"latitude": None})
+    response = editor_api.patch(detail(demo), {"latitude": None}, **header)
     assert response.status_code == 400
     assert "longitude" in response.json()["error"]["fields"]
 
@@ -145,7 +148,12 @@ def test_create_project_answers_201_with_location_etag_and_history(editor_api, e
 
 
 def test_put_replaces_the_writable_fields(demo, editor_api):
-    response = editor_api.put(detail(demo), {"name": "Escaudain campus", "slug": demo.slug}, format="json")
+    response = editor_api.put(
+        detail(demo),
+        {"name": "Escaudain campus", "slug": demo.slug},
+        format="json",
+        **if_match(editor_api, detail(demo)),
+    )
     assert response.status_code == 200, response.content
     assert response.json()["name"] == "Escaudain campus"
 
@@ -153,7 +161,7 @@ def test_put_replaces_the_writable_fields(demo, editor_api):
 def test_delete_with_stale_if_match_is_412_and_fresh_is_204(api, editor_api):
     project = ProjectFactory()
     stale = api.get(detail(project))["ETag"]
-    editor_api.patch(detail(project), {"jobs_construction": 3})
+    editor_api.patch(detail(project), {"jobs_construction": 3}, HTTP_IF_MATCH=stale)
     assert editor_api.delete(detail(project), HTTP_IF_MATCH=stale).status_code == 412
     fresh = api.get(detail(project))["ETag"]
     assert editor_api.delete(detail(project), HTTP_IF_MATCH=fresh).status_code == 204
@@ -163,7 +171,8 @@ def test_delete_with_stale_if_match_is_412_and_fresh_is_204(api, editor_api):
 
 def test_deleting_a_record_still_referred_to_is_a_409(editor_api):
     claim = ClaimFactory()
-    response = editor_api.delete(f"/api/v1/sources/{claim.source_id}/")
+    url = f"/api/v1/sources/{claim.source_id}/"
+    response = editor_api.delete(url, **if_match(editor_api, url))
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "in_use"
 
@@ -171,12 +180,18 @@ def test_deleting_a_record_still_referred_to_is_a_409(editor_api):
 # Claims and their review ------------------------------------------------------------------------
 
 
+def review(client, pk, action, data=None):
+    """A review action, sent with the claim's ETag."""
+    header = if_match(client, f"/api/v1/claims/{pk}/")
+    return client.post(f"/api/v1/claims/{pk}/{action}/", data, format="json", **header)
+
+
 def create_and_accept(editor_api, project, **value):
     data = {"project": project.pk, "source": SourceFactory().pk, "quote": "as the article says", **value}
     response = editor_api.post("/api/v1/claims/", data, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "proposed"
-    return editor_api.post(f"/api/v1/claims/{response.json()['id']}/accept/")
+    return review(editor_api, response.json()["id"], "accept")
 
 
 def test_claim_created_accepted_and_made_headline(editor_api, editor):
@@ -199,14 +214,15 @@ def test_numeric_claim_accepted_becomes_the_project_figure(editor_api):
 
 def test_claim_status_is_changed_by_actions_not_by_patch(editor_api):
     claim = ClaimFactory()
-    response = editor_api.patch(f"/api/v1/claims/{claim.pk}/", {"status": "accepted"})
+    url = f"/api/v1/claims/{claim.pk}/"
+    response = editor_api.patch(url, {"status": "accepted"}, **if_match(editor_api, url))
     assert response.status_code == 400
     assert "status" in response.json()["error"]["fields"]
 
 
 def test_claim_without_source_cannot_be_accepted(editor_api):
     claim = ClaimFactory(source=None)
-    response = editor_api.post(f"/api/v1/claims/{claim.pk}/accept/")
+    response = review(editor_api, claim.pk, "accept")
     assert response.status_code == 400
     assert "source" in response.json()["error"]["fields"]
 
@@ -218,13 +234,13 @@ def test_conflict_resolved_by_set_headline_and_reject(editor_api):
         for date in (datetime.date(2025, 12, 9), datetime.date(2025, 12, 1))
     )
     for claim in (first, second):
-        assert editor_api.post(f"/api/v1/claims/{claim.pk}/accept/").status_code == 200
+        assert review(editor_api, claim.pk, "accept").status_code == 200
     project.refresh_from_db()
     assert project.conflict_count == 1 and project.announced_on == datetime.date(2025, 12, 9)
-    assert editor_api.post(f"/api/v1/claims/{second.pk}/set-headline/").status_code == 200
+    assert review(editor_api, second.pk, "set-headline").status_code == 200
     project.refresh_from_db()
     assert project.announced_on == datetime.date(2025, 12, 1)
-    response = editor_api.post(f"/api/v1/claims/{first.pk}/reject/", {"note": "Older figure"}, format="json")
+    response = review(editor_api, first.pk, "reject", {"note": "Older figure"})
     assert response.status_code == 200 and response.json()["note"] == "Older figure"
     project.refresh_from_db()
     assert project.conflict_count == 0
@@ -240,5 +256,5 @@ def test_review_actions_need_the_change_permission(editor, reader_api):
 def test_review_action_honours_if_match(editor_api):
     claim = ClaimFactory()
     stale = editor_api.get(f"/api/v1/claims/{claim.pk}/")["ETag"]
-    editor_api.patch(f"/api/v1/claims/{claim.pk}/", {"quote": "a capacity of about 100 MW"})
+    editor_api.patch(f"/api/v1/claims/{claim.pk}/", {"quote": "a capacity of about 100 MW"}, HTTP_IF_MATCH=stale)
     assert editor_api.post(f"/api/v1/claims/{claim.pk}/accept/", HTTP_IF_MATCH=stale).status_code == 412
