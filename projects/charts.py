@@ -43,6 +43,11 @@ def marker_radius(megawatts) -> float:
     return round(min(4 + math.sqrt(float(megawatts)) * 0.6, 32), 1)
 
 
+def cluster_radius(count: int) -> float:
+    """A map cluster's radius in pixels: its area grows with the number of projects it holds."""
+    return round(min(10 + math.sqrt(count) * 1.2, 40), 1)
+
+
 WIDTH = 640
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 36
 ROW_HEIGHT = 26

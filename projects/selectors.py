@@ -8,11 +8,14 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
+    Avg,
     BigIntegerField,
     Case,
     Count,
     Exists,
     F,
+    Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -22,7 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Floor
 from django.db.models.lookups import Contains
 
 from core.geo import distance_km
@@ -83,8 +86,8 @@ def _backed_record_changes() -> Q:
                 | Exists(Claim._base_manager.filter(pk=OuterRef("claim_ref"), status=choices.ClaimStatus.ACCEPTED))
             )
         )
-        condition &= ~Q(content_type=content_type) | Exists(backed(record)) | (
-            ~Exists(record) & Exists(deleted_while_backed)
+        condition &= (
+            ~Q(content_type=content_type) | Exists(backed(record)) | (~Exists(record) & Exists(deleted_while_backed))
         )
     return condition
 
@@ -374,6 +377,69 @@ def map_features(queryset: QuerySet[Project]) -> QuerySet:
     return queryset.filter(latitude__isnull=False).values(
         "name", "slug", "latitude", "longitude", "capacity_mw", "status"
     )
+
+
+# The map never loads more than this many single markers: beyond it, the view is drawn as clusters.
+MAP_MAX_MARKERS = 1500
+# A cluster covers a square cell of about this many pixels at the map's zoom (256-pixel tiles).
+MAP_CELL_PIXELS = 48
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The part of the world a map shows: its zoom and its bounds (west, south, east, north)."""
+
+    zoom: int = 1
+    bounds: tuple[float, float, float, float] | None = None
+
+    @property
+    def cell_degrees(self) -> float:
+        return 360 * MAP_CELL_PIXELS / (256 * 2**self.zoom)
+
+    def within(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        """The projects with coordinates inside the bounds; a view across the antimeridian keeps both sides."""
+        queryset = queryset.filter(latitude__isnull=False)
+        if self.bounds is None:
+            return queryset
+        west, south, east, north = self.bounds
+        queryset = queryset.filter(latitude__gte=south, latitude__lte=north)
+        if east - west >= 360:
+            return queryset
+        west = (west + 180) % 360 - 180
+        east = west + (east - self.bounds[0])
+        if east <= 180:
+            return queryset.filter(longitude__gte=west, longitude__lte=east)
+        return queryset.filter(Q(longitude__gte=west) | Q(longitude__lte=east - 360))
+
+
+def map_clusters(queryset: QuerySet[Project], view: MapView) -> list[dict]:
+    """The projects in view grouped by grid cell: how many, their megawatts and where they lie on
+    average, in one grouped query whose size depends on the view, not on the table."""
+    cell = view.cell_degrees
+    return list(
+        view.within(queryset)
+        .order_by()
+        .annotate(cell_x=Floor(F("longitude") / cell), cell_y=Floor(F("latitude") / cell))
+        .values("cell_x", "cell_y")
+        .annotate(
+            count=Count("pk"),
+            total_mw=Sum("capacity_mw"),
+            mean_latitude=Avg("latitude"),
+            mean_longitude=Avg("longitude"),
+            west=Min("longitude"),
+            south=Min("latitude"),
+            east=Max("longitude"),
+            north=Max("latitude"),
+        )
+    )
+
+
+def map_bounds(queryset: QuerySet[Project]) -> tuple[float, float, float, float] | None:
+    """The smallest box holding every mapped project of the selection (west, south, east, north)."""
+    box = queryset.filter(latitude__isnull=False).aggregate(
+        west=Min("longitude"), south=Min("latitude"), east=Max("longitude"), north=Max("latitude")
+    )
+    return None if box["west"] is None else (box["west"], box["south"], box["east"], box["north"])
 
 
 def map_counts(queryset: QuerySet[Project]) -> dict:

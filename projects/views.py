@@ -290,18 +290,68 @@ def _map_legend():
     }
 
 
+class MapViewForm(forms.Form):
+    """The view a map asks data for: its zoom, and the bounds it shows (west,south,east,north)."""
+
+    zoom = forms.IntegerField(required=False, min_value=0, max_value=18)
+    view = forms.CharField(required=False, max_length=100)
+
+    def clean_view(self):
+        value = self.cleaned_data["view"]
+        if not value:
+            return None
+        try:
+            west, south, east, north = (float(part) for part in value.split(","))
+        except ValueError:
+            raise forms.ValidationError(_("Give the view as west,south,east,north in degrees.")) from None
+        if not (-90 <= south <= north <= 90 and west <= east and east - west <= 720 and -540 <= west <= 540):
+            raise forms.ValidationError(_("Give the view as west,south,east,north in degrees."))
+        return (west, south, east, north)
+
+    def map_view(self) -> selectors.MapView:
+        return selectors.MapView(zoom=self.cleaned_data["zoom"] or 1, bounds=self.cleaned_data["view"])
+
+
 @require_safe
-@gzip_page  # thousands of features: a tenth of the bytes once compressed
+@gzip_page
 def map_data(request):
-    """The map's markers as GeoJSON, filtered like the list; read as dictionaries, not models."""
+    """The map's markers for the view it shows, filtered like the list, as GeoJSON.
+
+    However many projects match, the answer stays small: up to ``MAP_MAX_MARKERS`` projects in
+    view come as one marker each; beyond that, as clusters (how many projects, their megawatts,
+    the box they lie in), one per grid cell of the zoom, which the map opens as it zooms in.
+    Without a view, the whole selection is drawn, and ``bbox`` says where it lies.
+    """
     filterset = PublicProjectFilterSet(request.GET or None, queryset=selectors.public_projects())
     projects = filtered(filterset)
-    if projects is None:
-        return JsonResponse({"errors": filterset.form.errors}, status=400)
+    view_form = MapViewForm(request.GET)
+    if projects is None or not view_form.is_valid():
+        errors = {**(filterset.form.errors if projects is None else {}), **view_form.errors}
+        return JsonResponse({"errors": errors}, status=400)
+    view = view_form.map_view()
+    clusters = selectors.map_clusters(projects, view)
+    in_view = sum(cluster["count"] for cluster in clusters)
+    if in_view <= selectors.MAP_MAX_MARKERS:
+        features = _marker_features(selectors.map_features(view.within(projects)))
+    else:
+        features = [_cluster_feature(cluster) for cluster in clusters]
+    collection = {"type": "FeatureCollection", "clustered": in_view > selectors.MAP_MAX_MARKERS, "count": in_view}
+    if view.bounds is None and clusters:
+        collection["bbox"] = [
+            min(c["west"] for c in clusters),
+            min(c["south"] for c in clusters),
+            max(c["east"] for c in clusters),
+            max(c["north"] for c in clusters),
+        ]
+    collection["features"] = features
+    return HttpResponse(orjson.dumps(collection), content_type="application/geo+json")
+
+
+def _marker_features(rows) -> list[dict]:
     # one reverse() for the whole map rather than one per project
     detail_url = reverse("projects:detail", kwargs={"slug": "slug-placeholder"})
     status_labels = {status: str(label) for status, label in choices.ProjectStatus.choices}
-    features = [
+    return [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
@@ -315,11 +365,25 @@ def map_data(request):
                 "radius": charts.marker_radius(row["capacity_mw"]),
             },
         }
-        for row in selectors.map_features(projects)
+        for row in rows
     ]
-    return HttpResponse(
-        orjson.dumps({"type": "FeatureCollection", "features": features}), content_type="application/geo+json"
-    )
+
+
+def _cluster_feature(cluster: dict) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {
+            "type": "Point",
+            "coordinates": [round(cluster["mean_longitude"], 5), round(cluster["mean_latitude"], 5)],
+        },
+        "properties": {
+            "cluster": True,
+            "count": cluster["count"],
+            "capacity_mw": float(cluster["total_mw"]) if cluster["total_mw"] is not None else None,
+            "radius": charts.cluster_radius(cluster["count"]),
+            "bounds": [cluster["west"], cluster["south"], cluster["east"], cluster["north"]],
+        },
+    }
 
 
 # Statistics -------------------------------------------------------------------------------

@@ -76,44 +76,128 @@ function popupFor(properties, labels) {
   return box;
 }
 
+function markerLayer(data, labels, map) {
+  // Larger circles first so that smaller ones stay clickable on top of them.
+  data.features.sort((a, b) => (b.properties.capacity_mw || 0) - (a.properties.capacity_mw || 0));
+  return L.geoJSON(data, {
+    pointToLayer: (point, latlng) =>
+      point.properties.cluster
+        ? L.circleMarker(latlng, {
+            radius: point.properties.radius,
+            color: "#1f2933",
+            weight: 1,
+            fillColor: "#52606d",
+            fillOpacity: 0.55,
+            className: "project-cluster",
+          })
+        : L.circleMarker(latlng, {
+            radius: point.properties.radius, // sized on the server, like the legend (charts.marker_radius)
+            color: "#1f2933",
+            weight: 0.6,
+            fillColor: point.properties.colour,
+            fillOpacity: 0.75,
+            className: "project-marker",
+          }),
+    onEachFeature: (point, marker) => {
+      const properties = point.properties;
+      if (properties.cluster) {
+        const [west, south, east, north] = properties.bounds;
+        const summary = [labels.clusterCount.replace("%s", labels.number.format(properties.count))];
+        if (properties.capacity_mw != null) summary.push(`${labels.number.format(properties.capacity_mw)} MW`);
+        marker.bindTooltip(() => text("span", summary.join(" · ")));
+        // A cluster opens as the map zooms into the box its projects lie in.
+        marker.on("click", () =>
+          map.fitBounds(
+            [
+              [south, west],
+              [north, east],
+            ],
+            { padding: [30, 30], maxZoom: Math.max(map.getZoom() + 2, 6) },
+          ),
+        );
+        return;
+      }
+      marker.bindPopup(() => popupFor(properties, labels));
+      // Leaflet writes a string tooltip as HTML; a node built here keeps the name as text.
+      marker.bindTooltip(() => text("span", properties.name));
+    },
+  });
+}
+
+// The server answers for the view the map shows: one marker per project up to a limit, beyond
+// it clusters by grid cell; so the first view downloads the same few kilobytes at any size.
 async function projectsMap(element) {
   const map = baseMap(element);
   const labels = {
     open: element.dataset.labelOpen,
     noCapacity: element.dataset.labelNoCapacity,
+    clusterCount: element.dataset.labelClusterCount || "%s projects",
     // figures grouped the way the page's language writes them (700, 1,250 or 1 250)
     number: new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }),
   };
-  const response = await fetch(element.dataset.geojsonUrl, { headers: { Accept: "application/geo+json" } });
-  if (!response.ok) {
-    element.dataset.state = "error";
-    return;
+  const base = new URL(element.dataset.geojsonUrl, window.location.href);
+  let layer = null;
+  let pending = null;
+  // What the markers on the map cover: the whole selection ("all") or a box around a view, at a
+  // zoom, as markers or clusters. A move inside it (a popup panning the map) loads nothing.
+  let loaded = null;
+
+  function covered() {
+    if (!loaded) return false;
+    if (!loaded.clustered) return loaded.area === "all" || loaded.area.contains(map.getBounds());
+    return loaded.zoom === Math.round(map.getZoom()) && loaded.area !== "all" && loaded.area.contains(map.getBounds());
   }
-  const data = await response.json();
-  // Larger circles first so that smaller ones stay clickable on top of them.
-  data.features.sort((a, b) => (b.properties.capacity_mw || 0) - (a.properties.capacity_mw || 0));
-  const layer = L.geoJSON(data, {
-    pointToLayer: (point, latlng) =>
-      L.circleMarker(latlng, {
-        radius: point.properties.radius, // sized on the server, like the legend (charts.marker_radius)
-        color: "#1f2933",
-        weight: 0.6,
-        fillColor: point.properties.colour,
-        fillOpacity: 0.75,
-        className: "project-marker",
-      }),
-    onEachFeature: (point, marker) => {
-      marker.bindPopup(() => popupFor(point.properties, labels));
-      // Leaflet writes a string tooltip as HTML; a node built here keeps the name as text.
-      marker.bindTooltip(() => text("span", point.properties.name));
-    },
-  }).addTo(map);
-  // Chromium puts every clickable circle in the tab order, unnamed: thousands of stops between the
-  // map and the rest of the page. Keyboard users get the same projects from the list linked above.
-  layer.eachLayer((marker) => marker.getElement()?.setAttribute("tabindex", "-1"));
-  if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [30, 30], maxZoom: 5 });
-  element.dataset.markerCount = String(data.features.length);
-  element.dataset.state = "ready";
+
+  async function load(withView) {
+    const url = new URL(base);
+    const zoom = Math.round(map.getZoom());
+    url.searchParams.set("zoom", String(zoom));
+    let area = "all";
+    if (withView) {
+      area = map.getBounds().pad(0.25); // a margin, so that small moves need nothing new
+      const view = [area.getWest(), Math.max(area.getSouth(), -90), area.getEast(), Math.min(area.getNorth(), 90)];
+      url.searchParams.set("view", view.map((value) => value.toFixed(4)).join(","));
+    }
+    pending?.abort();
+    pending = new AbortController();
+    let data;
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/geo+json" }, signal: pending.signal });
+      if (!response.ok) {
+        element.dataset.state = "error";
+        return null;
+      }
+      data = await response.json();
+    } catch (error) {
+      if (error.name === "AbortError") return null; // a newer view replaced this one
+      element.dataset.state = "error";
+      return null;
+    }
+    loaded = { area, zoom, clustered: Boolean(data.clustered) };
+    layer?.remove();
+    layer = markerLayer(data, labels, map).addTo(map);
+    // Chromium puts every clickable circle in the tab order, unnamed: thousands of stops between the
+    // map and the rest of the page. Keyboard users get the same projects from the list linked above.
+    layer.eachLayer((marker) => marker.getElement()?.setAttribute("tabindex", "-1"));
+    element.dataset.markerCount = String(data.features.filter((point) => !point.properties.cluster).length);
+    element.dataset.clusterCount = String(data.features.filter((point) => point.properties.cluster).length);
+    element.dataset.state = "ready";
+    return data;
+  }
+
+  // From here on, each view loads what it shows (the fit below is the first such view).
+  map.on("moveend", () => covered() || load(true));
+  const first = await load(false);
+  if (first?.bbox) {
+    const [west, south, east, north] = first.bbox;
+    map.fitBounds(
+      [
+        [south, west],
+        [north, east],
+      ],
+      { padding: [30, 30], maxZoom: 5 },
+    );
+  }
 }
 
 function siteMap(element) {

@@ -48,6 +48,29 @@ def demo_projects(transactional_db):
     )
 
 
+def test_a_map_with_more_projects_than_it_draws_shows_clusters_that_open_as_it_zooms_in(
+    page, live_server, demo_projects, monkeypatch
+):
+    from projects import selectors
+
+    monkeypatch.setattr(selectors, "MAP_MAX_MARKERS", 2)  # four projects: clustered at first
+    page.goto(f"{live_server.url}/map/")
+    map_element = page.locator("#projects-map")
+    expect(map_element).to_have_attribute("data-state", "ready")
+    clusters = page.locator("#projects-map path.project-cluster")
+    expect(clusters.first).to_be_visible()
+    assert page.locator("#projects-map path.project-marker").count() == 0
+    # Escaudain sits alone in the north of France: zooming into its cluster draws its marker
+    drawn = page.evaluate("() => document.querySelector('#projects-map').dataset.clusterCount")
+    assert int(drawn) >= 2
+    for _ in range(6):
+        if page.locator("#projects-map path.project-marker").count():
+            break
+        page.locator("#projects-map path.project-cluster").first.click()
+        page.wait_for_timeout(600)
+    expect(page.locator("#projects-map path.project-marker").first).to_be_visible()
+
+
 def test_map_shows_one_marker_per_project_with_its_popup(page, live_server, demo_projects):
     page.goto(f"{live_server.url}/map/")
     map_element = page.locator("#projects-map")

@@ -3,13 +3,14 @@ that stays the same whatever the number of projects shown."""
 
 import csv
 import io
+import math
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from projects import choices, services
-from projects.models import ProjectRole
+from projects.models import Project, ProjectRole
 from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory, make
 
 pytestmark = pytest.mark.django_db
@@ -188,6 +189,71 @@ def test_map_data_is_one_feature_per_project_with_a_popup_and_follows_the_filter
     map_page = client.get("/map/", {"capacity_min": "500"})
     assert 'data-geojson-url="/map/data.geojson?capacity_min=500"' in text(map_page)
     assert map_page.context["counts"] == {"projects": 1, "mapped": 1}
+
+
+def grid_of_projects(count, south=40.0, west=-5.0, step=0.05):
+    """``count`` public projects on a regular grid of ``step`` degrees, written in one bulk insert."""
+    side = math.isqrt(count - 1) + 1
+    Project.objects.bulk_create(
+        Project(
+            name=f"Grid {index}",
+            slug=f"grid-{index}",
+            country="FR",
+            latitude=south + (index // side) * step,
+            longitude=west + (index % side) * step,
+            capacity_mw=Decimal("10"),
+        )
+        for index in range(count)
+    )
+
+
+def test_the_map_loads_clusters_beyond_its_marker_limit_and_markers_once_zoomed_in(client, db, settings, monkeypatch):
+    from projects import selectors
+
+    monkeypatch.setattr(selectors, "MAP_MAX_MARKERS", 50)
+    grid_of_projects(400)  # 20 x 20 points, 0.05 degree apart: 1 x 1 degree from (40, -5)
+    data = client.get("/map/data.geojson").json()
+    assert data["clustered"] is True and data["count"] == 400
+    clusters = [feature["properties"] for feature in data["features"]]
+    assert all(cluster["cluster"] for cluster in clusters) and len(clusters) <= 4
+    assert sum(cluster["count"] for cluster in clusters) == 400
+    assert sum(cluster["capacity_mw"] for cluster in clusters) == 4000.0
+    west, south, east, north = data["bbox"]
+    assert (west, south) == (-5.0, 40.0) and round(east, 2) == -4.05 and round(north, 2) == 40.95
+
+    # a view on one corner at a closer zoom: the projects in it, one marker each
+    corner = client.get("/map/data.geojson", {"zoom": "10", "view": "-5.01,39.99,-4.79,40.21"}).json()
+    assert corner["clustered"] is False and corner["count"] == 25
+    assert {feature["properties"]["name"] for feature in corner["features"]} >= {"Grid 0", "Grid 4"}
+    assert "bbox" not in corner
+    # the filters still apply inside the view
+    assert (
+        client.get("/map/data.geojson", {"zoom": "10", "view": "-5.01,39.99,-4.79,40.21", "capacity_min": "11"}).json()[
+            "count"
+        ]
+        == 0
+    )
+
+    # a view across the antimeridian keeps both sides; bad views are refused naming the parameter
+    Project.objects.bulk_create(
+        Project(name=f"Date line {n}", slug=f"date-line-{n}", country="FJ", latitude=10.0, longitude=longitude)
+        for n, longitude in enumerate((179.5, -179.5, 170.0))
+    )
+    across = client.get("/map/data.geojson", {"zoom": "8", "view": "179,9,181,11"}).json()
+    assert {feature["properties"]["name"] for feature in across["features"]} == {"Date line 0", "Date line 1"}
+    for bad in ("1,2,3", "a,b,c,d", "10,50,0,60", "0,-100,10,10"):
+        response = client.get("/map/data.geojson", {"view": bad})
+        assert response.status_code == 400 and "view" in response.json()["errors"]
+    assert "zoom" in client.get("/map/data.geojson", {"zoom": "40"}).json()["errors"]
+
+
+def test_the_first_map_view_stays_small_whatever_the_number_of_projects(client, db):
+    grid_of_projects(3000, south=35.0, west=-10.0, step=0.4)  # spread over Europe, above the marker limit
+    compressed = client.get("/map/data.geojson", headers={"accept-encoding": "gzip"})
+    data = client.get("/map/data.geojson").json()
+    assert data["clustered"] is True and data["count"] == 3000
+    assert len(data["features"]) <= 200
+    assert len(compressed.content) < 30_000
 
 
 def test_stats_aggregate_in_sql_with_tables_and_csv(client, demo):
