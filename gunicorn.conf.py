@@ -11,4 +11,9 @@ if log_format() == "json":
             "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
             "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
         },
+        # Each line once: gunicorn's loggers do not pass their records on to the root logger too.
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
     }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The deployed mode, end to end (`make deploy-check`, run by CI): debug off, collectstatic
 # into a fresh directory, migrate and load the demo into a PostgreSQL database, then gunicorn
-# with 2 workers on 127.0.0.1 (a free port) with Redis as the cache; every page must answer
-# 200 with hashed static file URLs that are served, under the Content-Security-Policy.
+# with 2 workers on 127.0.0.1 (a free port) with Redis as the cache and JSON logs; the health
+# checks answer, every page must answer 200 with hashed static file URLs that are served, under
+# the Content-Security-Policy, and every log line is JSON. Then the browser tests run against
+# gunicorn in the same mode (tests/browser, BROWSER_TESTS_SERVER=gunicorn).
 #
 #   DEPLOY_CHECK_DATABASE_URL  PostgreSQL database to use (created when missing)
 #   DEPLOY_CHECK_REDIS_URL     Redis database for the cache
@@ -47,6 +49,7 @@ export DJANGO_ALLOWED_HOSTS=127.0.0.1
 export DJANGO_STATIC_ROOT="$work/static"
 export DATABASE_URL="$DEPLOY_CHECK_DATABASE_URL"
 export REDIS_URL="$DEPLOY_CHECK_REDIS_URL"
+export LOG_FORMAT=json
 unset DJANGO_SETTINGS_MODULE SQLITE_PATH DATABASE_REPLICA_URL
 
 case "$DATABASE_URL" in postgres://* | postgresql://*) ;; *) fail "DEPLOY_CHECK_DATABASE_URL is not PostgreSQL" ;; esac
@@ -68,6 +71,8 @@ EOF
 "$PY" -c "import redis, os; redis.Redis.from_url(os.environ['REDIS_URL'], socket_timeout=5).ping()" \
     || fail "Redis does not answer at $REDIS_URL"
 
+echo "== backup before migrating (backup_db: pg_dump, custom format)"
+"$PY" manage.py backup_db "$work/before-migrate.dump"
 echo "== collectstatic (debug off, manifest storage)"
 "$PY" manage.py collectstatic --noinput | tail -n 1
 echo "== migrate and load the demo"
@@ -88,6 +93,12 @@ for _ in $(seq 1 60); do
     sleep 0.5
 done
 curl -s -o /dev/null --max-time 5 "$base/" || fail "gunicorn did not answer within 30 s"
+
+for probe in /health/live /health/ready; do
+    status=$(curl -s -o "$work/body" -w '%{http_code}' --max-time 10 "$base$probe")
+    [ "$status" = 200 ] || fail "$probe answered $status: $(cat "$work/body")"
+    echo "200 $probe $(cat "$work/body")"
+done
 
 for page in "${PAGES[@]}"; do
     status=$(curl -s -o "$work/body" -D "$work/headers" -w '%{http_code}' --max-time 20 "$base$page")
@@ -118,4 +129,25 @@ for page in "/api/v1/projects/?q=$long_query" "/projects/?q=$long_query"; do
 done
 
 stop_gunicorn
+# LOG_FORMAT=json: gunicorn's and the application's log lines are one JSON object each.
+"$PY" - "$work/gunicorn.log" <<'EOF'
+import json
+import sys
+
+lines = [line for line in open(sys.argv[1], encoding="utf-8").read().splitlines() if line.strip()]
+for number, line in enumerate(lines, 1):
+    try:
+        record = json.loads(line)
+    except ValueError:
+        sys.exit(f"gunicorn.log line {number} is not JSON: {line[:200]}")
+    if not {"time", "level", "logger", "message"} <= record.keys():
+        sys.exit(f"gunicorn.log line {number} lacks time, level, logger or message: {line[:200]}")
+print(f"{len(lines)} log lines, each one JSON object")
+EOF
+
+echo "== browser tests against gunicorn (debug off, collectstatic, 2 workers, on a test database)"
+# The fixture in tests/browser/conftest.py does what this script did above, on the database the
+# tests write to: test_<name of DEPLOY_CHECK_DATABASE_URL>.
+BROWSER_TESTS_SERVER=gunicorn .venv/bin/pytest -p no:cacheprovider -q tests/browser
+
 echo "deploy check passed"

@@ -3,12 +3,27 @@
 ``page`` fails the test when the page asks for anything outside localhost (the pages must
 work with no outside network) and saves a screenshot of where the test ended into
 ``test-artifacts/``.
+
+The server the tests drive (``live_server``) is Django's threaded test server by default.
+With ``BROWSER_TESTS_SERVER=gunicorn`` (what ``make deploy-check`` runs) it is the deployed
+mode instead: debug off, ``collectstatic`` into a fresh directory (manifest storage, hashed
+names), gunicorn with 2 workers on the test database (PostgreSQL) and the suite's Redis.
+The tests write their records in the test process as usual; gunicorn's workers read them
+from the same database.
 """
 
 import os
 import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import types
+import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -16,7 +31,11 @@ import pytest
 # itself (factories, fixtures) stay synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SERVER = os.environ.get("BROWSER_TESTS_SERVER", "").strip().lower() or "django"
+if SERVER not in ("django", "gunicorn"):
+    raise pytest.UsageError(f"BROWSER_TESTS_SERVER must be django or gunicorn, not {SERVER!r}")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,7 +58,10 @@ def browser():
     executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(executable).exists():
         # `make test` and .ci/run install Debian's chromium; elsewhere, say what is missing.
-        pytest.skip(f"no Chromium at {executable}: install Debian's chromium or set CHROMIUM_PATH")
+        message = f"no Chromium at {executable}: install Debian's chromium or set CHROMIUM_PATH"
+        if SERVER == "gunicorn":
+            pytest.fail(message)  # the deployed-mode check must not pass by skipping its browser tests
+        pytest.skip(message)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
@@ -69,3 +91,95 @@ def page(browser, request):
     context.close()
     if outside:
         pytest.fail(f"The page asked for something outside localhost: {outside}")
+
+
+class DeployedServer:
+    """gunicorn serving the test database in the deployed mode; ``url`` like pytest-django's live server."""
+
+    def __init__(self, url: str):
+        self.url = url
+        # pytest-django's live-server helper turns these on and off around each test.
+        self._live_server_modified_settings = types.SimpleNamespace(enable=lambda: None, disable=lambda: None)
+
+    def __str__(self):
+        return self.url
+
+
+def _database_url(settings_dict: dict) -> str:
+    user = quote(settings_dict.get("USER") or "", safe="")
+    if settings_dict.get("PASSWORD"):
+        user += ":" + quote(settings_dict["PASSWORD"], safe="")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+if SERVER == "gunicorn":
+
+    @pytest.fixture(scope="session")
+    def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
+        """The deployed mode on the test database; stopped before the test database is dropped."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.fail("BROWSER_TESTS_SERVER=gunicorn needs PostgreSQL: set DATABASE_URL")
+        work = tmp_path_factory.mktemp("deployed")
+        port = _free_port()
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in ("SQLITE_PATH", "DATABASE_REPLICA_URL", "DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        }
+        env.update(
+            # The suite's settings (its fast password hasher, so the users the tests create can log
+            # in), with debug off and what a production server reads.
+            DJANGO_SETTINGS_MODULE="tracker.test_settings",
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_ALLOWED_HOSTS="127.0.0.1",
+            DJANGO_STATIC_ROOT=str(work / "static"),
+            DATABASE_URL=_database_url(connection.settings_dict),
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        assert (work / "static" / "staticfiles.json").exists(), "collectstatic wrote no manifest"
+        log = work / "gunicorn.log"
+        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+        with log.open("wb") as log_file:
+            process = subprocess.Popen(
+                [gunicorn, "tracker.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
+                cwd=ROOT,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/health/ready", timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not start:\n{log.read_text()[-4000:]}")
+                time.sleep(0.3)
+            yield DeployedServer(url)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if process.returncode not in (0, -15):
+                print(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-4000:]}")
