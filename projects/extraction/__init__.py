@@ -10,7 +10,15 @@ with the gazetteer of ``core.geo``, which needs Django settings.
 from __future__ import annotations
 
 from .extractor import extract_facts
-from .facts import FIELDS, SINGLE_VALUED_FIELDS, Extraction, Fact
+from .facts import FIELDS, SINGLE_VALUED_FIELDS, Extraction, Fact, KnownOrganization
 from .language import detect_language
 
-__all__ = ["FIELDS", "SINGLE_VALUED_FIELDS", "Extraction", "Fact", "detect_language", "extract_facts"]
+__all__ = [
+    "FIELDS",
+    "SINGLE_VALUED_FIELDS",
+    "Extraction",
+    "Fact",
+    "KnownOrganization",
+    "detect_language",
+    "extract_facts",
+]

@@ -13,7 +13,7 @@ from typing import Any
 
 from babel.numbers import get_currency_name, get_territory_currencies
 
-from .facts import Fact
+from .facts import Fact, KnownOrganization
 from .page import BODY, DATELINE, HEADING, Line, blank_chrome, classify_lines
 from .sentences import Segment, clause_around, split_sentences
 
@@ -29,6 +29,8 @@ class Document:
     country: str | None = None
     # Results readers compute once per sentence or per name (keyed by the reader).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # Organisations the tracker knows (from its records), recognised by whole name or alias.
+    known_organizations: tuple[KnownOrganization, ...] = ()
 
     def __post_init__(self) -> None:
         self.original = self.text

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from .dates import announcement_facts, dateline_date, operational_year_facts
 from .document import Document
-from .facts import MULTI_VALUED_FIELDS, SINGLE_VALUED_FIELDS, Extraction, Fact, ProjectCandidate
+from .facts import MULTI_VALUED_FIELDS, SINGLE_VALUED_FIELDS, Extraction, Fact, KnownOrganization, ProjectCandidate
 from .figures import figure_facts
 from .language import SUPPORTED_LANGUAGES, detect_language
 from .organizations import organization_facts
@@ -99,17 +99,21 @@ def _project_facts(
     return facts
 
 
-def extract_facts(text: str, language: str | None = None) -> Extraction:
+def extract_facts(
+    text: str, language: str | None = None, known_organizations: Iterable[KnownOrganization] = ()
+) -> Extraction:
     """Candidate facts about the projects a page describes.
 
-    ``language`` ("fr" or "en") is detected from the text when not given. ``facts`` are the
+    ``language`` ("fr" or "en") is detected from the text when not given;
+    ``known_organizations`` are the organisations the tracker has, recognised by their
+    whole names and aliases wherever the page names them. ``facts`` are the
     main project's; ``projects`` holds every project candidate of the page with its own
     facts (a roundup has several), ``relationships`` and ``indicators`` what the page says
     that is no project's figure.
     """
     if language not in SUPPORTED_LANGUAGES:
         language = detect_language(text)
-    doc = Document(text, language)
+    doc = Document(text, language, known_organizations=tuple(known_organizations))
 
     all_organizations, organization_spans = organization_facts(doc)
     substations = list(substation_facts(doc))

@@ -79,6 +79,15 @@ def _rank(fact: Fact) -> tuple[bool, float]:
     return (fact.scope == PROJECT, fact.confidence)
 
 
+@dataclass(frozen=True)
+class KnownOrganization:
+    """An organisation the tracker already has: matched by its whole name or an alias, never a part of a word."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = ""  # the Organization kind: "grid_operator", "public_authority", "investor", ...
+
+
 @dataclass
 class ProjectCandidate:
     """One project a page speaks of, with its own facts (a roundup has several)."""

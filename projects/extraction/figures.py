@@ -171,7 +171,7 @@ def _area(doc: Document, q: Quantity, clause: str) -> Fact | None:
     if _off_topic(clause) or context.is_historical(clause):
         return None
     before = doc.text[max(q.start - 40, doc.sentence_at(q.start).start) : q.start]
-    after = doc.text[q.end : q.end + 30]
+    after = re.split(r"[,;:(]|\d", doc.text[q.end : q.end + 30], maxsplit=1)[0]
     if q.kind == LAND or (_LAND_CUE.search(before + " " + after) and not _FLOOR_CUE.search(before)):
         hectares = q.value if q.unit == "ha" else q.value / 10_000
         confidence = 0.7 + (0.1 if _LAND_CUE.search(clause) else 0)

@@ -3,9 +3,18 @@
 Press articles introduce companies in a few ways: with a descriptor ("le
 géant américain Microsoft", "developer Ark Data Centres"), as an agent ("built
 by Digital Realty", "porté par ..."), in apposition ("Nexity, leader français
-de l'immobilier"), as partners ("X et Y s'associent"), or by a legal or
-industry suffix ("... Data Centres", "... Ltd"). Well-known industry names
-are recognised anywhere. People ("Le maire, Philippe Bonnin") are left out.
+de l'immobilier"), as partners ("X et Y s'associent"), as the subject of what
+companies do ("Severnside Digital has submitted"), by a possessive ("Orchard
+Data's 90MW campus"), or by a legal or industry word ("... Data Centres", "...
+Ltd", "... Compute"). Public bodies are named by what they are ("... Borough
+Council", "Établissement public d'aménagement ...", "Port of ..."). No company
+name is written here: the organisations the tracker already knows are passed in
+(``Document.known_organizations``, from its Organization records) and matched as
+whole names or aliases. People ("Le maire, Philippe Bonnin") are left out.
+
+The role comes from the words around each mention: its descriptor, the verb it is
+the agent or subject of, and the cue words of its clause (a connection, a fund,
+the land, the works).
 """
 
 from __future__ import annotations
@@ -25,56 +34,59 @@ _I = re.IGNORECASE
 # Company names: capitalised words, "&" allowed ("AT&T", "Marks & Spencer"), no lower-case connectors.
 ORG = rf"{TOKEN}(?:[^\S\n]+(?:&[^\S\n]+)?{TOKEN}){{0,3}}"
 _ORG_FULL = re.compile(ORG)
+# After a descriptor, a name may hold "de", "d'", "of" ("Bâtisseurs d'Île-de-France", "Port of Tilbury").
+ORG_LONG = rf"{TOKEN}(?:[^\S\n]+(?:(?:de|d['’]|du|des|of)[^\S\n]*)?(?:&[^\S\n]+)?{TOKEN}){{0,4}}"
 
 DEVELOPER, OPERATOR, OWNER, INVESTOR = "developer", "operator", "owner", "investor"
 TENANT, BUILDER, PUBLIC_AUTHORITY, GRID_OPERATOR = "tenant", "builder", "public_authority", "grid_operator"
 
-# Names known to the data-centre trade; matched case-sensitively as whole words.
-_KNOWN = {
-    GRID_OPERATOR: "RTE|Enedis|National Grid|UK Power Networks|SSEN|EirGrid|Elia|TenneT|Amprion|50Hertz"
-    "|Hydro-Québec|Hydro One|Red Eléctrica|Terna|Fingrid|Statnett|Svenska kraftnät|Transpower",
-    None: "Microsoft|Amazon Web Services|Amazon|AWS|Google|Alphabet|Meta|Facebook|Apple|Oracle|IBM|OpenAI"
-    "|Anthropic|Nvidia|NVIDIA|xAI|Mistral AI|Fluidstack|CoreWeave|Nscale|Nebius|Scaleway|OVHcloud|OVH"
-    "|Outscale|Iliad|Bouygues Telecom|Salesforce|Alibaba|Tencent|ByteDance|TikTok|Huawei|Equinix"
-    "|Digital Realty|Interxion|Data4|DATA4|NTT Data|NTT|Global Switch|Telehouse|CyrusOne|Vantage Data Centers"
-    "|Vantage|Stack Infrastructure|STACK Infrastructure|Iron Mountain|Colt DCS|Ark Data Centres|Virtus"
-    "|Kao Data|Pure DC|Yondr|Goodman|Prologis|Segro|SEGRO|Brookfield|Blackstone|QTS|EdgeConneX|AirTrunk"
-    "|NextDC|NEXTDC|CDC Data Centres|Keppel|ST Telemedia|Princeton Digital Group|Start Campus|atNorth|Verne"
-    "|Green Mountain|Nautilus|Sesterce|Eclairion|Evroc|evroc|Etix|Ciron|Thésée DataCenter|Nexity|Vinci|Eiffage"
-    "|Bouygues|Spie|Schneider Electric|Engie|EDF|TotalEnergies|MGX|G42|Apollo|KKR|Macquarie|BlackRock"
-    "|DigitalBridge|Stonepeak|Partners Group|Ardian|Caisse des Dépôts|Banque des Territoires|Bpifrance"
-    "|Suse|SUSE|Orange|SFR|Telstra|Sify|Yotta|Reliance|Adani|Khazna|Aligned Data Centers|Switch Datacenters"
-    "|Compass Datacenters|Pure Data Centres|Latos|Echelon|Edgeconnex|Vantage Towers|Proximity Data Centres",
-}
-_KNOWN_PATTERN = re.compile(
-    r"(?<![\w-])(?:" + "|".join(f"(?P<k{i}>{names})" for i, names in enumerate(_KNOWN.values())) + r")(?![\w-])"
-)
-_KNOWN_ROLES = list(_KNOWN)
-
-# Descriptors and verbs that say what an organisation does in the project.
+# Descriptors and verbs that say what an organisation does in the project, most telling first.
 _ROLE_WORDS = [
-    (GRID_OPERATOR, r"gestionnaire (?:du|de) réseau|grid operator|transmission operator|network operator"),
-    (DEVELOPER, r"développeur|promoteur|porteur de projet|porté|développé|developer|developed|proposed|promoted"
-     r"|submitted|déposé|backed the plans|behind the (?:project|scheme|plans)"),
-    (OPERATOR, r"opérateur|exploitant|hébergeur|exploité|exploitera|opéré|operator|operated|operates?|run"
-     r"|colocation provider|provider"),
-    (OWNER, r"propriétaire|propriété|détenu|owner|owned|landlord"),
-    (INVESTOR, r"investisseur|fonds|financé|investor|fund|backed|financed|funded|asset manager"),
+    (GRID_OPERATOR, r"gestionnaire (?:du|de) réseau|grid operator|transmission operator|network operator"
+     r"|raccord\w*|connexion|connect\w*|substations?|poste (?:source|électrique|de transformation)"
+     r"|distribution network"),
+    (BUILDER, r"contractant|entreprise générale|constructeur|construction (?:company|firm|group)|general contractor"
+     r"|contractor|builder|confiée? à|assurera la construction|main contractor|construit|réalisé|bâti|built"
+     r"|constructed"),
+    (INVESTOR, r"investisseur|fonds|financé|financera|financer|actionnaire|entrera au capital|au capital"
+     r"|investor|fund|backed|financed|funded|asset manager|private equity|shareholder|equity partner"),
+    (OWNER, r"propriétaire|propriété|détenu|appartient|appartenant|landowner|owner|owned|owns|landlord|bail"
+     r"|lease[ds]? (?:from|to)|loués? (?:au|à)"),
+    (OPERATOR, r"opérateur|exploitant|hébergeur|exploité|exploitera|exploite|opéré|operator|operated|operates?|run"
+     r"|will run|colocation provider|provider"),
     (TENANT, r"locataire|client|tenant|leased|loué|customer|hyperscaler|serveurs|servers|host|héberg\w+"),
-    (BUILDER, r"contractant|entreprise générale|construit|réalisé|bâti|contractor|builder|built|constructed"),
+    (DEVELOPER, r"développeur|promoteur|porteur de projet|porté|développé|developer|developed|proposed|promoted"
+     r"|submitted|lodged|filed|déposé|a déposé|applicant|application|backed the plans|behind the (?:project|scheme"
+     r"|plans)|plans (?:a|an|for|to)|wants to build|veut (?:implanter|construire)|prévoit|vise|has unveiled"
+     r"|a présenté|a officialisé|a dévoilé|va (?:investir|construire)|will invest|to invest|has started|a lancé"
+     r"|lance|has withdrawn|renonc\w+|scrapp\w+|broke ground|breaks ground|has opened|a ouvert"),
+]  # fmt: skip
+# The role a public body or a company has by what its name says it is, when no cue tells otherwise.
+_ROLE_BY_NAME = [
+    (PUBLIC_AUTHORITY, re.compile(
+        r"\b(?:Council|Conseil|Commission|Authority|Agency|Agence|Préfecture|Ministry|Ministère|Mairie|Ville de"
+        r"|Communauté|Métropole|Eurométropole|Département|Région|Board|Development Corporation|Établissement public"
+        r"|Etablissement public|Bord Pleanála|Planning Commission|Government|Gouvernement|Business France"
+        r"|Port Maritime|Port of|Port Authority)\b")),
+    (GRID_OPERATOR, re.compile(r"(?:\bPowergrid|\bPower Networks|\bGrid|\bTransmission|Réseau de Transport\b.*)$")),
+    (INVESTOR, re.compile(r"\b(?:Fund|Fonds|Capital|Investments?|Asset Management|Banque des Territoires)\b")),
+    (BUILDER, re.compile(r"\b(?:Builders|Construction|Bâtisseurs|BTP|Contractors)\b")),
 ]  # fmt: skip
 
 _DESCRIPTORS_FR = (
     r"géant|groupe|société|entreprise|opérateur|promoteur|développeur|hébergeur|fonds|start-?up|spécialiste"
-    r"|industriel|énergéticien|investisseur|fournisseur|gestionnaire|exploitant|acteur|leader|firme|filiale"
+    r"|intégrateur|propriétaire|aménageur|bailleur|énergéticien|électricien|entreprise générale"
+    r"|industriel|investisseur|fournisseur|gestionnaire|exploitant|acteur|leader|firme|filiale"
     r"|éditeur|fabricant|constructeur|consortium|partenaire|contractant|américain|français|britannique|chinois"
     r"|allemand|japonais|émirati|canadien|suédois|néerlandais|espagnol|italien|irlandais|australien"
     r"|association|collectif|fédération|syndicat|coopérative"
 )
 _DESCRIPTORS_EN = (
-    r"giant|group|company|firm|operator|developer|provider|hyperscaler|investor|fund|start-?up|contractor"
+    r"grid operator|transmission (?:system )?operator|network operator|distribution network operator"
+    r"|giant|group|company|firm|operator|developer|provider|hyperscaler|investor|fund|start-?up|contractor"
     r"|builder|owner|utility|REIT|landlord|specialist|manufacturer|maker|consortium|subsidiary|asset manager"
-    r"|infrastructure investor|partner|campaign group|residents['’] group|association|coalition"
+    r"|infrastructure investor|partner|campaign group|residents['’] group|association|coalition|landowner"
+    r"|private equity firm|equity firm|cooperative|co-op|general contractor|applicant|promoter|agency"
 )
 # What an organisation does to the site, in an apposition ("X, which will operate the site").
 _ROLE_VERBS = (
@@ -83,7 +95,21 @@ _ROLE_VERBS = (
 )
 
 # A sentence may open on the descriptor: "Developer Elsham Park, backed by ..."
-_CAPITALISED_EN = r"Developer|Operator|Investor|Contractor|Hyperscaler|Landlord"
+_CAPITALISED_EN = r"Developer|Operator|Investor|Contractor|Hyperscaler|Landlord|Applicant"
+# What companies do, as the subject: "Severnside Digital has submitted", "Hexaflux exploitera".
+_SUBJECT_VERBS = (
+    r"(?:to|will|would|plans to|is to|wants to|hopes to|aims to) (?:spend|invest|build|develop|operate|run|connect"
+    r"|finance|supply|provide)|plans (?:a|an|to)\b|wants to\b|expects\b|estimates\b"
+    r"|(?:has|have|had) (?:applied|submitted|filed|lodged|secured|received|scrapped|shelved|paused|unveiled"
+    r"|announced|started|begun|opened|withdrawn|bought|acquired|signed|partnered|confirmed|broken ground|been"
+    r" (?:granted|refused|selected|chosen))|(?:today )?(?:announced|unveiled|broke ground|breaks ground|files"
+    r"|filed|lodged|submitted|withdrew|scrapped|opened|started|acquired|bought)\b|walks away"
+    r"|said(?: on \w+| \w+day)?(?: that)? (?:it|the)\b|says (?:it|the)\b|will build\b"
+    r"|va (?:investir|construire|implanter|exploiter)|investit|a inauguré|inaugure|a présenté|a officialisé"
+    r"|a annoncé|annonce\b|a dévoilé|a déposé|a obtenu|a mis en pause|a (?:abandonné|renoncé)|renonce"
+    r"|prévoit\b|vise\b|veut\b|exploitera|construira|financera|raccordera|assurera|a finalisé|a signé"
+    r"|lance\b|a lancé|a indiqué|a confirmé|entrera au capital"
+)
 
 _PATTERNS = [
     # "le géant américain Microsoft", "le constructeur automobile PSA", "l'opérateur de data centers Data4"
@@ -115,9 +141,9 @@ _PATTERNS = [
         r"|calculs|capacités|infrastructures?|workloads|computing|GPUs?)\s+(?:for|de|du|des|d['’])\s*"
         rf"(?:[\wà-ÿ'’-]+\s+){{0,4}}?(?P<name>{ORG})(?!\w)(?!\s+(?:{_DESCRIPTORS_EN}|lab|maker)\b)"
     ), 0.75),
-    # "Polderhost, which will operate the site", "Teesworks, qui gère la zone"
+    # "Polderhost, which will operate the site", "Teesworks, qui gère la zone", "the Port of Tilbury, which owns"
     (re.compile(
-        rf"(?P<name>{ORG}),\s+(?:which|who|qui)\s+(?:will\s+|would\s+|va\s+)?(?P<desc>{_ROLE_VERBS})\b"
+        rf"(?P<name>{ORG_LONG}),\s+(?:which|who|qui)\s+(?:will\s+|would\s+|va\s+)?(?P<desc>{_ROLE_VERBS})\b"
     ), 0.65),
     # A company as the subject of what companies do: "Vantor Cloud to spend $6.5 billion",
     # "Kestrel Digital had applied", "Sudalys a inauguré", "X said on Tuesday it would" (a person says "he").
@@ -141,7 +167,65 @@ _PATTERNS = [
     ), 0.7),
     # "C'est le cas d'Outscale"
     (re.compile(rf"\b(?:le cas|l['’]exemple|the case|the example)\s+(?:de\s|d['’]|of\s)(?P<name>{ORG})"), 0.55),
+    # "Orchard Data's 90MW campus", "Yorkshire Hyperscale's campus"
+    (re.compile(
+        rf"(?P<name>{ORG})['’]s\s+(?:[\w-]+\s+){{0,3}}?(?P<desc>campus|data ?cent(?:re|er)|project|scheme|facility"
+        r"|site|expansion|plans?|application|development|proposal|substation|grid|network)"
+    ), 0.65),
+    # "The developer is Estuary Grid Ventures", "l'exploitant sera Datanef"
+    (re.compile(
+        rf"\b(?P<desc>developer|operator|owner|landowner|builder|contractor|investor|tenant|applicant|développeur"
+        rf"|promoteur|exploitant|opérateur|propriétaire|constructeur)\s+(?:is|was|will be|est|sera)\s+(?P<name>{ORG})"
+    ), 0.7),
+    # "The application, from Vale Compute Ltd,", "plans by Weald Digital"
+    (re.compile(
+        rf"\b(?:application|plans|proposal|scheme|request|bid),?\s+(?P<desc>from|by)\s+(?P<name>{ORG})"
+    ), 0.7),
+    # "assuré par RTE", "confié à l'entreprise générale Batiloire", "accompagné par Business France"
+    (re.compile(
+        r"\b(?P<desc>assurée?s?|confiée?s?|accompagnée?s?|soutenue?s?|instruite?s?|autorisée?s?|refusée?s?"
+        r"|chiffrée?s?|évaluée?s?|estimée?s?|approved|refused|granted|supported|estimated|put)\s+(?:par|à|by)\s+"
+        r"(?:le |la |l['’]|les |the )?"
+        rf"(?:[a-zà-ÿ'’-]+\s+){{0,3}}?(?P<name>{ORG_LONG})"
+    ), 0.75),
+    # "RWE, which will remain the landowner", "Business France, qui a accompagné le dossier"
+    (re.compile(
+        rf"(?P<name>{ORG}),\s+(?:which|who|qui)\s+(?:will |would |va |a |has |is |est )?(?:remain |rester |be |être )?"
+        r"(?:the |l['’]|le |la )?(?P<desc>landowner|owner|operator|developer|propriétaire|exploitant|opérateur"
+        r"|actionnaire|accompagn\w+|soutien\w*|instrui\w+|support\w*)"
+    ), 0.65),
+    # "the Port of Tilbury", "du Grand Port Maritime de Dunkerque", "La Banque des Territoires"
+    (re.compile(
+        r"\b(?P<name>(?:Grand Port Maritime|Port Autonome|Port of|Banque|Caisse|Agence|Établissement public"
+        r"|Etablissement public|Office|Institut|Chambre|Autorité|Direction)\b(?:[^\S\n]+(?:de la |de l['’]|du |des "
+        rf"|de |d['’]|of |d['’]aménagement )?{TOKEN}){{1,4}})"
+    ), 0.7),
+    # "Quote a public body by its kind": "Temple Economic Development Corporation", "An Bord Pleanála"
+    (re.compile(
+        rf"(?P<name>(?:An\s+)?{TOKEN}(?:\s+{TOKEN}){{0,3}}\s+(?:Economic Development Corporation|Development "
+        r"Corporation|Planning Commission|Bord Pleanála|Planning Board|Authority|Agency))\b"
+    ), 0.75),
 ]  # fmt: skip
+_PATTERNS += [
+    # "on the National Grid network", "sur le réseau de RTE"
+    (re.compile(rf"\b(?:the|le|du)\s+(?P<name>{ORG})\s+(?P<desc>network|grid|transmission network)\b"), 0.6),
+    # "Selon RTE, ...": an acronym quoted as a source is an organisation (a person has a first name).
+    (re.compile(r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\s+(?P<name>[A-Z][A-Z0-9&]{1,6})\b"), 0.55),
+]
+# "Prairie Quantum, a hyperscale data center developer": up to three words between the article and the descriptor.
+_APPOSITION = re.compile(
+    rf"(?P<name>{ORG}),\s+(?:le |la |l['’]|un |une |a |an |the |son |its )(?:[a-zà-ÿA-Z-]+\s+){{0,3}}?"
+    rf"(?P<desc>{_DESCRIPTORS_FR}|{_DESCRIPTORS_EN})\b"
+)
+_SUBJECT = re.compile(rf"(?P<name>{ORG})(?:,\s+(?:which|qui))?\s+(?P<desc>{_SUBJECT_VERBS})")
+# Acronyms that are not organisations.
+_NOT_ACRONYMS = frozenset(
+    re.findall(
+        r"\S+",
+        "MW GW KW MWH GWH TWH KV IT AI IA UK US USA EU UE PUE ZAC ZI ZAE CEO PDG HQ GPU CPU RER TGV PDF KO PLU ICPE"
+        " RGPD SA SAS NB OK TV FAQ PME PMI ETI CDI CDD BTP HT THT HTB AC DC UPS VAT TVA NSIP DCO HGV A1 A13 M1 M25",
+    )
+)
 
 # Two or more names introduced together: "Evroc et Suse s'associent", "acteurs comme X et Y".
 _LIST = rf"(?P<list>{ORG}(?:\s*,\s*{ORG})*\s*,?\s+(?:et|and|&)\s+{ORG})"
@@ -187,7 +271,10 @@ _AUTHORITY = [
 _SUFFIX = re.compile(
     rf"(?P<name>{TOKEN}(?:\s+{TOKEN}){{0,3}}?\s+(?:SA|SAS|SE|Inc\.?|Ltd|Limited|plc|LLC|GmbH|AG|NV|BV|Group|Groupe"
     r"|Holdings?|Capital|Partners|Data Cent(?:re|er)s|Datacenters?|Technologies|Infrastructure|Properties"
-    r"|Investments|Realty|REIT))(?![\w-])"
+    r"|Investments|Realty|REIT|Compute|Computing|Digital|Data|Cloud|Hyperscale|Ventures|Networks|Powergrid"
+    r"|Energy|Energies|Énergies|Energie|Construction|Builders|Developments|Cooperative|Fund|Hosting|Edge|IA|AI"
+    r"|Calcul|Numérique|Télécom|Telecom|Serveurs|Informatique|Electric|Systems|Solutions|Labs|Data Parks?"
+    r"|Data Campus|Datacenter Group))(?![\w-])"
 )
 
 # Titles and roles that announce a person, not an organisation.
@@ -223,6 +310,8 @@ class _Found:
     role: str | None
     site_reference: bool = False  # an authority named after the municipality ("mairie de X")
     cue: str = ""  # the words that told the organisation (and its role)
+    # Introduced as an organisation ("le groupe Orange"): a common word is then a name.
+    introduced: bool = False
 
 
 def _role(words: str) -> str | None:
@@ -243,42 +332,95 @@ def _key(name: str) -> str:
 
 
 def _is_person(doc: Document, start: int, end: int, name: str) -> bool:
-    if _SUFFIX.fullmatch(name) or _KNOWN_PATTERN.fullmatch(name):
+    if _SUFFIX.fullmatch(name) or _known(doc).fullmatch(name):
         return False
     before = doc.text[max(start - 25, 0) : start]
     after = doc.text[end : end + 30]
     return len(name.split()) <= 3 and bool(_PERSON_BEFORE.search(before) or _PERSON_AFTER.search(after))
 
 
-def _acceptable(doc: Document, name: str, start: int, end: int) -> bool:
+def _acceptable(doc: Document, name: str, start: int, end: int, introduced: bool = False) -> bool:
     if not name or name.casefold() in _NOT_ORGANISATIONS:
         return False
     if start > 0 and doc.text[start - 1].isalnum():
         return False  # the tail of a word or a unit glued to its number ("100MW, the company said")
-    if is_common_word(name) and not _KNOWN_PATTERN.fullmatch(name):
-        return False  # "Orange" the operator is known; "Start" is a word
+    if is_common_word(name) and not introduced and not _known(doc).fullmatch(name):
+        return False  # "Orange" the operator is known to the tracker; "Start" is a word
+    if name.isupper() and name.replace("-", "") in _NOT_ACRONYMS:
+        return False
     return not _is_person(doc, start, end, name)
 
 
+def _known(doc: Document) -> re.Pattern[str]:
+    """The organisations the tracker knows, as one pattern of whole names and aliases (case kept for acronyms)."""
+    pattern = doc.cache.get("known-organizations")
+    if pattern is None:
+        names = sorted(
+            {name for known in doc.known_organizations for name in (known.name, *known.aliases) if len(name) >= 2},
+            key=len,
+            reverse=True,
+        )
+        parts = [re.escape(n) if n.isupper() and len(n) <= 6 else f"(?i:{re.escape(n)})" for n in names]
+        pattern = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])") if parts else re.compile(r"(?!)")
+        doc.cache["known-organizations"] = pattern
+    return pattern
+
+
+def _known_kind(doc: Document, name: str) -> str:
+    key = _key(name)
+    for known in doc.known_organizations:
+        if key in {_key(n) for n in (known.name, *known.aliases)}:
+            return known.kind
+    return ""
+
+
+def _seen_mid_sentence(doc: Document, name: str) -> bool:
+    """A single capitalised word written so elsewhere than at a sentence's start is a name ("Hexaflux")."""
+    for match in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w-])", doc.text):
+        if doc.sentence_at(match.start()).start != match.start() and not re.search(
+            r"[\n:—–-]\s*$", doc.text[max(match.start() - 3, 0) : match.start()]
+        ):
+            return True
+    return False
+
+
+def _looks_named(doc: Document, name: str) -> bool:
+    """Whether a subject of a company verb is a name: several words, an acronym, "Data4", or seen mid-sentence."""
+    if " " in name:
+        return True
+    if name.isupper() and len(name) >= 2 or re.search(r"\d|[a-z][A-Z]", name):
+        return True
+    return _seen_mid_sentence(doc, name)
+
+
 def _trim_leading(name: str, start: int) -> tuple[str, int]:
-    """Drop a capitalised article or sentence opener before the name ("The Paris Digital Park")."""
+    """Drop a capitalised article, sentence opener or nationality before the name ("The Paris Digital Park")."""
     words = name.split()
-    while len(words) > 1 and is_common_word(words[0]):
+    while len(words) > 1 and (is_common_word(words[0]) or words[0].casefold() in _NOT_ORGANISATIONS):
         start += len(words[0]) + 1
         words = words[1:]
     return " ".join(words), start
 
 
+_KIND_ROLES = {"grid_operator": GRID_OPERATOR, "public_authority": PUBLIC_AUTHORITY, "investor": INVESTOR}
+
+
 def _candidates(doc: Document) -> Iterator[_Found]:
     text = doc.text
-    for match in _KNOWN_PATTERN.finditer(text):
-        group = next(g for g in match.groupdict() if match.group(g))
-        role = _KNOWN_ROLES[int(group[1:])] or _role(doc.text[max(match.start() - 40, 0) : match.end() + 40])
-        yield _Found(match.group(), match.start(), match.end(), 0.7, role)
-    for pattern, confidence in _PATTERNS:
+    for match in _known(doc).finditer(text):
+        role = _KIND_ROLES.get(_known_kind(doc, match.group()))
+        yield _Found(match.group(), match.start(), match.end(), 0.75, role, cue="known to the tracker")
+    for index, (pattern, confidence) in enumerate([*_PATTERNS, (_APPOSITION, 0.65)]):
         for match in pattern.finditer(text):
             name, start = _trim_leading(match.group("name"), match.start("name"))
-            yield _Found(name, start, match.end("name"), confidence, _role(match.groupdict().get("desc") or ""))
+            desc = match.groupdict().get("desc") or ""
+            found = _Found(name, start, match.end("name"), confidence, _role(desc), cue=desc, introduced=index <= 1)
+            yield found
+    for match in _SUBJECT.finditer(text):
+        name, start = _trim_leading(match.group("name"), match.start("name"))
+        if _looks_named(doc, name):
+            desc = match.group("desc")
+            yield _Found(name, start, match.end("name"), 0.6, _role(desc), cue=desc)
     for pattern in _LIST_PATTERNS:
         for match in pattern.finditer(text):
             role = _role(text[match.end() : match.end() + 40])
@@ -300,15 +442,43 @@ def _candidates(doc: Document) -> Iterator[_Found]:
         yield _Found(name, start, match.end("name"), 0.6, _role(text[max(start - 40, 0) : start]))
 
 
+def _role_around(doc: Document, found: _Found) -> str | None:
+    """The role the words next to a mention give it, within its clause; else what its name says it is."""
+    clause = doc.clause(found.start, found.end)
+    before = doc.text[max(clause.start, found.start - 50) : found.start]
+    after = doc.text[found.end : min(clause.end, found.end + 50)]
+    role = _role(before + " " + after)
+    if role is None:
+        role = next((kind for kind, pattern in _ROLE_BY_NAME if pattern.search(found.name)), None)
+    return role
+
+
+def _tail(longer: str, shorter: str) -> bool:
+    """ "portoftilbury" ends with "tilbury": one name is the other's last words."""
+    return len(shorter) >= 5 and len(longer) > len(shorter) and longer.endswith(shorter)
+
+
+# Authorities and ports named after their town: the town in their name may be the site's.
+_NAMED_AFTER_PLACE = re.compile(
+    r"^(?:Mairie|Ville|Port of|Grand Port Maritime)\b|\b(?:Borough|District|City|Town|County|Parish)? ?Council$", _I
+)
+
+
 def organization_mentions(doc: Document) -> list[_Found]:
-    """Every acceptable mention of an organisation, found once per document."""
+    """Every acceptable mention of an organisation, found once per document, with the role its context gives."""
     cached = doc.cache.get("organization-mentions")
     if cached is None:
         cached = []
         for found in _candidates(doc):
             name = _clean(found.name)
-            if _acceptable(doc, name, found.start, found.end):
+            if _acceptable(doc, name, found.start, found.end, found.introduced):
                 found.name = name
+                found.site_reference = found.site_reference or bool(_NAMED_AFTER_PLACE.search(name))
+                by_name = next((kind for kind, pattern in _ROLE_BY_NAME if pattern.search(name)), None)
+                if by_name in (PUBLIC_AUTHORITY, GRID_OPERATOR):
+                    found.role = by_name  # what the name says it is ("... Borough Council", "... Power Networks")
+                elif found.role is None:
+                    found.role = _role_around(doc, found)
                 cached.append(found)
         doc.cache["organization-mentions"] = cached
     return cached
@@ -329,8 +499,11 @@ def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], 
         found = _Found(**vars(original))
         name = found.name
         key = _key(name)
-        # The same organisation under a longer name ("Digital Realty Trust") is merged into the first.
-        key = next((k for k in best if k.startswith(key) or key.startswith(k)), key)
+        # The same organisation under a longer name ("Digital Realty Trust", "Port of Tilbury") is merged into one.
+        key = next(
+            (k for k in best if k.startswith(key) or key.startswith(k) or _tail(k, key) or _tail(key, k)),
+            key,
+        )
         previous, mentions = best.get(key, (None, 0))
         if previous is None:
             best[key] = (found, 1)

@@ -118,7 +118,7 @@ def _looks_like_common_word(doc: Document, part: Name, place: Place, countries: 
         return False
     if _is_sentence_start(doc, part.start):
         # "Escaudain : ...", "SLOUGH, England —": a headline or dateline that opens on a place.
-        if re.match(r"\s*[:,(–—]", doc.text[part.end : part.end + 3]):
+        if re.match(r"\s*[:,(–—|]", doc.text[part.end : part.end + 3]):
             return False
         return place.population < 50_000
     return place.population < (1000 if place.country in countries[:1] else 5000)
@@ -198,6 +198,8 @@ def _mention_score(doc: Document, name: Name, part: Name, before: str, located: 
         score -= 2.5
     if part.text != name.text and name.text[len(part.text) :] not in ("'s", "’s"):
         score -= 1.0  # "Paris" inside "Paris Digital Park" names a building, not the site
+    elif not located and _SITE_NAME_AFTER.match(doc.text[part.end : part.end + 25]):
+        score -= 0.5  # "the old Great Coates works": the name of a site, the town may be named elsewhere
     about_project, off_project = _sentence_cues(doc, part.start)
     if off_project:
         score -= 1.0  # "most of the UK's capacity is around London"
@@ -206,11 +208,22 @@ def _mention_score(doc: Document, name: Name, part: Name, before: str, located: 
     return score
 
 
+_BRITISH = re.compile(r"£\s?\d|\b(?:Borough|District|County|City|Parish) Council\b")
+# A place naming a site rather than the town it is in: "the Great Coates works", "Wymeswold airfield".
+_SITE_NAME_AFTER = re.compile(
+    r"^\s+(?:works|site|airfield|aerodrome|power station|estate|industrial estate|business park|park|colliery"
+    r"|quarry|steelworks|plant)\b",
+    _I,
+)
+
+
 def article_countries(doc: Document) -> tuple[list[str], list[str]]:
     """The countries the article names (most named first), and those to prefer for its places."""
     cached = doc.cache.get("countries")
     if cached is None:
         mentioned = [code for code, _ in mentioned_countries(doc.text).most_common()]
+        if not mentioned and _BRITISH.search(doc.text):
+            mentioned = ["GB"]  # pounds, borough councils: a British page that names no country
         cached = doc.cache["countries"] = (
             mentioned,
             mentioned + (list(FRENCH_SPEAKING) if doc.language == "fr" else []),
@@ -341,6 +354,11 @@ _SITE_OF_EN = re.compile(
     + _EN_FORMER_SITES
     + r"|project|development|scheme))\b"
 )
+# "a 4.1-hectare site formerly occupied by a distribution warehouse"
+_FORMERLY_EN = re.compile(
+    r"\b(?:formerly|previously|once) (?:occupied by|home to|used as|used for|the site of) (?:a|an|the)\s+"
+    rf"(?P<what>(?:[\w&-]+\s+){{0,3}}?(?:{_EN_FORMER_SITES}))\b"
+)
 _BROWNFIELD = re.compile(r"\b(?:friches?\s+industrielles?|brownfield(?: site| land)?)\b", _I)
 
 
@@ -363,5 +381,7 @@ def former_use_facts(doc: Document) -> Iterator[Fact]:
         if what in ("site", "base", "works", "plant"):
             continue  # "the old site" says nothing about what it was
         yield doc.fact("former_use", what, match.start(), match.end(), 0.7)
+    for match in _FORMERLY_EN.finditer(doc.text):
+        yield doc.fact("former_use", match.group("what"), match.start(), match.end(), 0.75)
     for match in _BROWNFIELD.finditer(doc.text):
         yield doc.fact("former_use", match.group().casefold(), match.start(), match.end(), 0.4)
