@@ -2,7 +2,7 @@
 
 Every form carries the version of the record it was opened with, and an edit made
 against an older version is refused with the name of whoever changed it since;
-nothing is overwritten. The history page reads the change log (the record and its
+nothing is overwritten. An edit sent without that version is refused too. The history page reads the change log (the record and its
 children), not Django's own admin log.
 """
 
@@ -68,6 +68,16 @@ def history_url(instance) -> str:
         return ""
 
 
+def missing_version_message(instance):
+    return format_html(
+        gettext(
+            "{record} was sent without the version it was opened with, so an edit saved by someone else since "
+            "cannot be told apart. Nothing was saved: open the record again and re-apply your edit."
+        ),
+        record=f"{capfirst(instance._meta.verbose_name)} “{instance}”",
+    )
+
+
 def concurrent_edit_message(instance, loaded_version: int | None = None):
     """Who changed the record since it was opened, and when, with a link to the change."""
     latest = (
@@ -123,11 +133,15 @@ class TrackedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if self.instance.pk is None or not self.has_changed():
+            return cleaned_data
         loaded = cleaned_data.get(VERSION_FIELD)
+        if loaded is None and VERSION_FIELD not in self.errors:
+            # Without it there is nothing to compare: refuse rather than skip the check.
+            raise forms.ValidationError(missing_version_message(self.instance), code="missing_version")
         # Compared with the version read at the start of this request; a save racing this
         # check is refused by the model's own version check (ConcurrentEditError).
-        stale = self.instance.pk is not None and loaded is not None and loaded != self.instance.version
-        if stale and self.has_changed():
+        if loaded is not None and loaded != self.instance.version:
             raise forms.ValidationError(concurrent_edit_message(self.instance, loaded), code="concurrent_edit")
         return cleaned_data
 
@@ -180,7 +194,9 @@ class TrackedInlineFormSet(forms.BaseInlineFormSet):
                 continue
             instance = form.instance
             loaded = form.cleaned_data.get(VERSION_FIELD)
-            if instance.pk is not None and loaded is not None and loaded != instance.version:
+            if instance.pk is not None and loaded is None:
+                raise forms.ValidationError(missing_version_message(instance), code="missing_version")
+            if instance.pk is not None and loaded != instance.version:
                 raise forms.ValidationError(concurrent_edit_message(instance, loaded), code="concurrent_edit")
 
 
