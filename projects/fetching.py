@@ -104,7 +104,9 @@ def check_url(url: str) -> Target:
     except ValueError as exc:
         raise FetchError(_("The page could not be fetched: %(reason)s.") % {"reason": exc}) from exc
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        # An internationalised name in its ASCII form: what DNS, the Host header and SNI carry.
+        host = parts.hostname.encode("idna").decode("ascii")
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(_("The host name %(host)s cannot be resolved.") % {"host": parts.hostname}) from exc
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
@@ -115,7 +117,7 @@ def check_url(url: str) -> Target:
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
-    return Target(scheme=parts.scheme, host=parts.hostname, port=port, address=str(addresses[0]), path=path)
+    return Target(scheme=parts.scheme, host=host, port=port, address=str(addresses[0]), path=path)
 
 
 def _pool(target: Target, timeout: float) -> urllib3.HTTPConnectionPool:

@@ -206,6 +206,13 @@ def test_redirects_to_private_addresses_are_refused(network, public_server, loop
     assert network.connections == [PUBLIC], "nothing but the first, public hop was connected to"
 
 
+def test_an_internationalised_host_name_is_resolved_and_sent_in_its_ascii_form(network, public_server):
+    network.answers["xn--bcher-kva.example"] = [PUBLIC]
+    assert fetch("http://bücher.example/article").status == 200
+    assert network.lookups == ["xn--bcher-kva.example"]
+    assert public_server.requests == [{"path": "/article", "host": "xn--bcher-kva.example"}]
+
+
 def test_redirects_to_other_schemes_are_refused(network, public_server):
     network.answers["news.example"] = [PUBLIC]
     with pytest.raises(FetchError, match="Only http and https"):
