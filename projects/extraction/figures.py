@@ -76,7 +76,11 @@ _NOT_CAPEX = re.compile(
 )
 MIN_INVESTMENT = 1_000_000  # smaller sums are grants, fees or fines, not a data centre's cost
 
-_EMPLOY_CUE = re.compile(r"\b(?:emploi\w*|employ\w*|recrut\w*|embauch\w*|hir\w+|travaill\w*|work\w*|cré\w+)\b", _I)
+_EMPLOY_CUE = re.compile(
+    r"\b(?:emploi\w*|employ\w*|recrut\w*|embauch\w*|hir\w+|travaill\w*|work\w*|cré\w+|mobilis\w*|mobiliz\w*"
+    r"|chantier)\b",
+    _I,
+)
 # A company's existing workforce ("Google, which employs 5,000 people in Ireland") is not the project's jobs.
 _WORKFORCE = re.compile(r"\b(?:employs|emploie|emploient|workforce|effectifs?|compte déjà|already has)\b", _I)
 _HEADCOUNT_NOUNS = re.compile(r"\b(?:personnes|people|staff|employees|salariés|employés)\b", _I)
@@ -141,15 +145,30 @@ def _investment(doc: Document, q: Quantity, clause: str) -> Fact | None:
     return doc.fact("investment", as_number(q.value), q.start, q.end, confidence, currency=currency)
 
 
+# "devait ouvrir en 2028 et employer 90 personnes": people employed once it runs are its permanent staff.
+_EMPLOYS = re.compile(r"\b(?:employ\w*|emploiera|emploieront|staff\w*)\b", _I)
+_OPERATING = re.compile(
+    r"\b(?:ouvr\w+|ouverture|open\w*|opérationnel\w*|operational|exploitation|running|fonctionnement|en service"
+    r"|in operation|fully built|when complete)\b",
+    _I,
+)
+
+
 def _jobs_field(doc: Document, q: Quantity, clause: str) -> str:
     """jobs_permanent, jobs_construction or jobs, from the unit words then the words around."""
     after = re.split(r"\d", doc.text[q.end : q.end + 60], maxsplit=1)[0]
     before = clause[: max(clause.find(doc.text[q.start : q.end]), 0)][-60:]
-    for scope in (q.words, after, before):
+    sentence = doc.sentence_at(q.start)
+    # The sentence before the figure, from the previous figure on: "Construction, expected ..., will employ 1,200".
+    opening = re.split(r"\d", doc.text[sentence.start : q.start])[-1]
+    for scope in (q.words, after, before, opening):
         if _CONSTRUCTION.search(scope):
             return "jobs_construction"
         if _PERMANENT.search(scope):
             return "jobs_permanent"
+    text = sentence.of(doc.text)
+    if _EMPLOYS.search(text) and _OPERATING.search(text) and not _CONSTRUCTION.search(text):
+        return "jobs_permanent"
     return "jobs"
 
 
@@ -159,8 +178,13 @@ def _jobs(doc: Document, q: Quantity, clause: str) -> Fact | None:
     if _WORKFORCE.search(clause):
         return None
     if _INDIRECT_ONLY.search(q.words):
-        return None
-    if _HEADCOUNT_NOUNS.search(q.words) and not _EMPLOY_CUE.search(clause.replace(q.words, "")):
+        # Indirect or induced jobs: a count of jobs of no kind the project holds, typed as such.
+        job_type = "induced" if re.search(r"induit|induced", q.words, _I) else "indirect"
+        fact = doc.fact("jobs", as_number(q.value), q.start, q.end, 0.6, job_type=job_type)
+        fact.reason = f"cue words: {q.words}"
+        return fact
+    crowd = _HEADCOUNT_NOUNS.search(q.words) and not _EMPLOY_CUE.search(clause.replace(q.words, ""))
+    if crowd and not _EMPLOY_CUE.search(doc.sentence_text(q.start)):
         return None  # "500 personnes" is a crowd unless someone employs them
     field_name = _jobs_field(doc, q, clause)
     confidence = 0.75 if field_name != "jobs" else 0.65

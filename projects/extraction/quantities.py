@@ -66,7 +66,7 @@ _MONEY_SUFFIX = re.compile(
 
 _JOB_NOUNS = (
     r"emplois|jobs|postes|positions|roles|workers|salariés|employés|employees|staff|ouvriers|recrutements"
-    r"|embauches|personnes|people|CDI"
+    r"|embauches|personnes|people|CDI|compagnons|techniciens|ingénieurs|engineers|technicians"
 )
 # Up to two qualifying words before the noun ("2,300 union construction jobs", "350 full-time roles"),
 # but no preposition or article, which would tie the number to something else ("5 years of jobs").
@@ -79,7 +79,8 @@ _JOBS = re.compile(
 # "employ 60 people once running and 400 during construction": the second number borrows the noun.
 _JOBS_ELLIPSIS_BEFORE = re.compile(rf"\b(?:{_JOB_NOUNS})\b[^.;\d]{{0,40}}\b(?:and|et)\s+$", _I)
 _JOBS_ELLIPSIS_AFTER = re.compile(
-    r"\s+(?P<words>(?:during|pendant|lors)\s+(?:the\s+|de\s+la\s+|des\s+|du\s+)?(?:construction|build\w*|travaux"
+    r"\s+(?P<words>(?:during|pendant|lors)\s+(?:the\s+|de\s+la\s+|des\s+|du\s+|les\s+|le\s+)?"
+    r"(?:construction|build\w*|travaux"
     r"|chantier)|(?:once|une fois)\s+(?:running|open|operational|en service|opérationnel\w*))",
     _I,
 )

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import context
+from .dates import dateline_date, find_dates, relative_day
 from .document import Document
 from .facts import Fact
 
@@ -42,7 +43,14 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|demande de permis|enquête publique"
         r"|concertation préalable|planning application|submitted plans|plans? (?:were|have been|has been) submitted"
         r"|seeks? (?:planning )?permission|development consent|nationally significant infrastructure"
-        r"|pre-application|en cours d['’]instruction|à l['’]étude|under consideration)\b", _I)),
+        r"|pre-application|en cours d['’]instruction|à l['’]étude|under consideration"
+        r"|(?:a|ont) déposé (?:une|sa|leur) demande de permis|(?:demande de )?permis de construire (?:a été |ont été )?"
+        r"déposée?s?|(?:has|have) (?:submitted|lodged|filed) (?:a |an |its |their )?(?:planning )?application"
+        r"|(?:lodged|submitted|filed) (?:a |an )?(?:planning )?application|filed plans|has applied|had applied"
+        r"|(?:a|ont) refusé (?:le|son|leur) permis|refus\w* (?:du|de|le) permis|(?:was|been|were) refused"
+        r"|refused (?:planning )?permission|(?:permission|application) (?:was |has been )?refused"
+        r"|(?:a|ont) déposé un recours|recours (?:devant|gracieux|contentieux)|considering an appeal|lodged an appeal"
+        r"|would appeal|will appeal|intends to appeal|rezoning)\b", _I)),
     (PERMITTED, 0.7, re.compile(
         r"\b(?:permis de construire(?:\s+\S+){0,8}?\s+(?:a été |ont été |est )?"
         r"(?:accordé|délivré|obtenu|signé|validé)s?"
@@ -57,7 +65,9 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"(?:granted|given|secured|approved)|(?:was|were|has been|have been) approved|green light|go-ahead)\b", _I)),
     (CONSTRUCTION, 0.75, re.compile(
         r"\b(?:en (?:cours de )?construction|en chantier"
-        r"|(?:travaux|chantier)(?:\s+\S+){0,5}?\s+(?:ont |a |avaient |avait )?(?:débuté|commencé|démarré)"
+        r"|(?:travaux|chantier)(?:\s+\S+){0,7}?\s+(?:ont |a |avaient |avait )?(?:débuté|commencé|démarré)"
+        r"|lance(?:nt)? (?:la construction|les travaux|le chantier)|lancement des travaux|(?:has|have) started"
+        r" (?:construction|work|building)|started construction|began construction|breaks? ground|coups de pelle"
         r"|premiers coups de (?:pelle|pioche)|coup d['’]envoi (?:des travaux|du chantier)"
         r"|travaux (?:sont )?en cours|première pierre|under construction|construction (?:began|started|has started"
         r"|has begun|is underway|is under way|under ?way|in progress|work (?:began|started|is underway))"
@@ -78,8 +88,10 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"(?:son |ce |le )?projet|(?:a été|est|ont été|sont) (?:définitivement )?(?:abandonné|annulé)e?s?"
         r"|ne verra pas le jour|walk(?:s|ed)? away from|pull(?:s|ed)? out of|pull(?:s|ed)? (?:the )?plug"
         r"|(?:has|have|had) (?:scrapped|cancelled|canceled|abandoned|dropped)"
-        r"|(?:was|has been|were) (?:cancelled|canceled|scrapped|withdrawn|dropped)"
-        r"|scrapped (?:the|its|their) plans?)\b", _I)),
+        r"|(?:was|has been|were|have been|had been) (?:cancelled|canceled|scrapped|withdrawn|dropped|abandoned)"
+        r"|scrapped (?:the|its|their) plans?|(?:has|have) withdrawn (?:its|their|the) (?:plans|application|proposal)"
+        r"|withdr(?:ew|aws) (?:its|their|the) (?:plans|application|proposal)|plans scrapped|renonc\w+ à son projet"
+        r"|le porteur de projet renonce|abandonne (?:le|son) projet)\b", _I)),
     (DECOMMISSIONED, 0.6, re.compile(
         r"\b(?:data ?cent(?:er|re) (?:was |has been )?decommissioned|démantèlement du (?:data ?center|centre))\b",
         _I)),
@@ -92,6 +104,11 @@ _NOT_PRESENT = re.compile(
     _I,
 )
 _NEGATED = re.compile(r"\b(?:pas|not|no|aucun\w*|n['’]a pas|n['’]ont pas|has not|have not|never|jamais)\b", _I)
+_FUTURE_FILING = re.compile(
+    r"\b(?:sera|seront|va être|vont être|devrait être) déposée?s?|will be (?:submitted|lodged|filed)|plans to submit"
+    r"|hoped to submit|hopes to submit|d['’]ici l['’]été",
+    _I,
+)
 # Part of the project running while the rest is being built.
 _PARTIAL = re.compile(
     r"\b(?:partiellement|partially|première (?:phase|tranche)|first (?:phase|hall|building|stage)|(?:one|two|three)"
@@ -107,14 +124,35 @@ _PROJECT_WORDS = re.compile(
 )
 
 
+# An approval of money or a deal is not a permit: "approved an incentive agreement", "a voté une subvention".
+_NOT_A_PERMIT = re.compile(
+    r"^\W*(?:\S+\s+){0,2}?(?:incentives?|tax|abatement|agreement|funding|budget|grant|subsid\w*|sale|lease|deal"
+    r"|contract|accord|subvention\w*|vente|bail|cession|convention|aide\w*)\b",
+    _I,
+)
+# A withdrawal of one application while a smaller scheme goes ahead is no cancellation.
+_GOES_AHEAD = re.compile(
+    r"\b(?:instead|à la place|goes ahead|will go ahead|scaled back|revu\w* à la baisse|réduit|new (?:planning )?"
+    r"application|nouvelle demande)\b",
+    _I,
+)
+
+
 def _signals(doc: Document) -> Iterator[tuple[str, float, int, int]]:
     for status, confidence, pattern in _SIGNALS:
         for match in pattern.finditer(doc.text):
             clause = doc.clause_text(match.start(), match.end())
+            if status == PERMITTED and _NOT_A_PERMIT.search(doc.text[match.end() : match.end() + 40]):
+                continue
+            if status == CANCELLED and _GOES_AHEAD.search(doc.sentence_text(match.start()) + " " + doc.text[:300]):
+                continue
             if status in (SHELVED, CANCELLED) and not _PROJECT_WORDS.search(doc.sentence_text(match.start())):
                 continue
-            # An announcement or a plan may be in the future tense, but not negated.
+            # An announcement or a plan may be in the future tense, but not negated; a filing still to come
+            # ("sera déposée", "will be submitted") is no application yet.
             guard = _NEGATED if status in (ANNOUNCED, PLANNING) else _NOT_PRESENT
+            if status == PLANNING and _FUTURE_FILING.search(doc.text[max(match.start() - 30, 0) : match.end() + 10]):
+                continue
             if guard.search(clause):
                 continue
             yield status, confidence, match.start(), match.end()
@@ -137,4 +175,29 @@ def status_fact(doc: Document, section: Any = None) -> Fact | None:
         if status == OPERATIONAL and (sentence in building or _PARTIAL.search(sentence.of(doc.text))):
             signals[index] = (PARTIALLY_OPERATIONAL, confidence, start, end)
     status, confidence, start, end = max(signals, key=lambda s: (_ORDER.index(s[0]), s[1]))
-    return doc.fact("status", status, start, end, confidence)
+    fact = doc.fact("status", status, start, end, confidence)
+    fact.reason = f"cue words: {doc.text[start:end]}"
+    fact.event_date, fact.event_precision = _event_date(doc, start, end)
+    return fact
+
+
+_IN_YEAR = re.compile(r"\b(?:in|en|since|depuis)\s+((?:19|20)\d{2})\b")
+
+
+def _event_date(doc: Document, start: int, end: int) -> tuple[str | None, str | None]:
+    """When the step the signal reports happened: a date in its sentence, a weekday or "yesterday" from the
+    dateline, a year ("granted in 2023"), else the page's dateline."""
+    sentence = doc.sentence_at(start)
+    text = sentence.of(doc.text)
+    dates = find_dates(text)
+    if dates:
+        nearest = min(dates, key=lambda m: abs(sentence.start + m.start - start))
+        return nearest.iso, nearest.precision
+    relative = relative_day(doc, sentence.start, sentence.end)
+    if relative is not None:
+        return relative[0], "day"
+    year = _IN_YEAR.search(text)
+    if year:
+        return year.group(1), "year"
+    dateline = dateline_date(doc)
+    return (dateline.iso, dateline.precision) if dateline else (None, None)
