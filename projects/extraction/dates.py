@@ -141,7 +141,7 @@ def dateline_date(doc: Document) -> DateMention | None:
 
 
 _ANNOUNCED = re.compile(
-    r"\b(?:annonc\w*|announc\w*|unveil\w*|dévoil\w*|officialis\w*|rendu public|made public|présenté\w*"
+    r"\b(?:annonc\w*|announc\w*|unveil\w*|dévoil\w*|officialis\w*|rendu public|made public|présenté\w*|présentation"
     r"|revealed|a fait part)\b",
     _I,
 )
@@ -255,9 +255,10 @@ _TARGET_YEAR = re.compile(
     r"|ouvrir\w*|ouvre\w*|ouvert\w*|ouverture|inaugur\w+|démarr\w+|entr\w+ en (?:service|activité|fonctionnement)"
     r"|fonctionnel\w*|achev\w+"
     r"|operational|online|on ?line|operations?|open\w*|go(?:es)? live|live|complet\w+|commission\w*"
-    r"|in service|ready|energi[sz]ed|up and running|switched on)"
-    r"(?:\s+\S+){0,6}?\s+(?:en|au|pour|courant|dès|fin|début|d['’]ici|depuis|in|by|from|during|since|early|late"
-    r"|mid-|the end of)"
+    r"|in service|ready|energi[sz]ed|up and running|switched on|deliver\w*)"
+    r"(?:\s+\S+){0,8}?\s+(?:en|au|pour|courant|dès|fin(?: de)?|début|d['’]ici|depuis|in|by|from|during|since|early"
+    r"|late|mid-|the end of|(?:visée?|prévue?|attendue?|espérée?|envisagée?|programmée?|planned|expected|targeted"
+    r"|scheduled)\s*:?)"
     r"(?:\s+(?:early|late|the end of|fin|début|l['’]année|the (?:first|second) half of"
     r"|the (?:first|second|third|fourth) quarter of|(?:premier|second|deuxième|troisième|quatrième) "
     r"(?:semestre|trimestre)(?: de)?|H[12]|Q[1-4]|(?:the )?(?:spring|summer|autumn|fall|winter)(?: of)?"
@@ -274,7 +275,8 @@ _FIGURE_BEFORE = re.compile(
 # "Prévu pour 2028" and "scheduled for 2027" only say when something opens near a project word.
 _PROJECT_SUBJECT = re.compile(
     r"\b(?:centre|center|campus|projet|project|site|data|facility|installation|bâtiment|building|phase"
-    r"|scheme|opérationnel\w*|operational|service|online|ouvr\w+|ouvert\w*|ouverture|open\w*|livr\w+)\b",
+    r"|scheme|opérationnel\w*|operational|service|online|ouvr\w+|ouvert\w*|ouverture|open\w*|livr\w+|live"
+    r"|halls?|tranche|deliver\w*|capacity|capacité)\b",
     _I,
 )
 _PLANNED_FOR = re.compile(
@@ -304,6 +306,13 @@ def _target_years(doc: Document, pattern: re.Pattern[str]) -> Iterator[re.Match[
         position = match.end()
 
 
+_FIRST_PART = re.compile(
+    r"\b(?:first|initial|1st) (?:phase|stage|building|hall|block|data hall|tranche)|phase (?:one|1)\b"
+    r"|(?:première|premier) (?:phase|tranche|bâtiment|salle|étape|module)",
+    _I,
+)
+
+
 def operational_year_facts(doc: Document) -> Iterator[Fact]:
     for pattern, confidence in ((_TARGET_YEAR, 0.75), (_PLANNED_FOR, 0.6)):
         for match in _target_years(doc, pattern):
@@ -316,4 +325,8 @@ def operational_year_facts(doc: Document) -> Iterator[Fact]:
                 continue  # "2,300 construction jobs by 2025"
             if horizon and not context.DATA_CENTRE.search(clause):
                 weight -= 0.15  # "d'ici 2028" alone may date anything (jobs, a permit, a road)
-            yield doc.fact("operational_year", int(match.group("year")), match.start(), match.end(), weight)
+            fact = doc.fact("operational_year", int(match.group("year")), match.start(), match.end(), weight)
+            if _FIRST_PART.search(doc.text[max(fact.start, match.start() - 80) : match.end()]):
+                fact.scope = "phase"  # "la première tranche doit être mise en service en 2028"
+            fact.reason = f"cue words: {match.group('horizon') or match.group('verb') or ''}".rstrip(": ")
+            yield fact

@@ -128,7 +128,8 @@ def _capacity(doc: Document, q: Quantity, clause: str) -> Fact | None:
 
 
 def _investment(doc: Document, q: Quantity, clause: str) -> Fact | None:
-    if _off_topic(clause) or _NOT_CAPEX.search(clause) or q.value < MIN_INVESTMENT:
+    near = doc.text[max(q.start - 45, doc.clause(q.start, q.end).start) : q.end + 30]
+    if _off_topic(clause) or _NOT_CAPEX.search(near) or q.value < MIN_INVESTMENT:
         return None
     if _SIDE_COST.search(doc.sentence_text(q.start)) and not context.DATA_CENTRE.search(clause):
         return None  # "le coût du raccordement, chiffré par RTE à 35 millions d'euros"

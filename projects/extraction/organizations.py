@@ -59,7 +59,9 @@ _ROLE_WORDS = [
      r"|submitted|lodged|filed|déposé|a déposé|applicant|application|backed the plans|behind the (?:project|scheme"
      r"|plans)|plans (?:a|an|for|to)|wants to build|veut (?:implanter|construire)|prévoit|vise|has unveiled"
      r"|a présenté|a officialisé|a dévoilé|va (?:investir|construire)|will invest|to invest|has started|a lancé"
-     r"|lance|has withdrawn|renonc\w+|scrapp\w+|broke ground|breaks ground|has opened|a ouvert"),
+     r"|lance|has withdrawn|renonc\w+|scrapp\w+|broke ground|breaks ground|has opened|a ouvert"
+     r"|voulait (?:bâtir|construire|implanter)|veut bâtir|souhaite (?:bâtir|construire|implanter)|appeal by"
+     r"|appel de"),
 ]  # fmt: skip
 # The role a public body or a company has by what its name says it is, when no cue tells otherwise.
 _ROLE_BY_NAME = [
@@ -179,7 +181,7 @@ _PATTERNS = [
     ), 0.7),
     # "The application, from Vale Compute Ltd,", "plans by Weald Digital"
     (re.compile(
-        rf"\b(?:application|plans|proposal|scheme|request|bid),?\s+(?P<desc>from|by)\s+(?P<name>{ORG})"
+        rf"\b(?:application|plans|proposal|scheme|request|bid|appeal),?\s+(?P<desc>from|by)\s+(?P<name>{ORG})"
     ), 0.7),
     # "assuré par RTE", "confié à l'entreprise générale Batiloire", "accompagné par Business France"
     (re.compile(
@@ -207,6 +209,14 @@ _PATTERNS = [
     ), 0.75),
 ]  # fmt: skip
 _PATTERNS += [
+    # "Campaigners from Save Sevington Fields", "les riverains du collectif X"
+    (
+        re.compile(
+            r"\b(?:[Cc]ampaigners|[Rr]esidents|[Mm]embers|[Aa]ctivists|[Mm]ilitants|[Rr]iverains|[Mm]embres)\s+"
+            rf"(?:from|of|de|du|d['’])\s+(?:the\s+|la\s+|l['’])?(?P<name>{ORG})"
+        ),
+        0.6,
+    ),
     # "on the National Grid network", "sur le réseau de RTE"
     (re.compile(rf"\b(?:the|le|du)\s+(?P<name>{ORG})\s+(?P<desc>network|grid|transmission network)\b"), 0.6),
     # "Selon RTE, ...": an acronym quoted as a source is an organisation (a person has a first name).
@@ -249,15 +259,15 @@ _LIST_PATTERNS = [
 _AUTHORITY = [
     # Only the kind of authority ignores case: the name itself is capitalised ("mairie de Wattrelos pour ...").
     re.compile(
-        r"\b(?P<name>(?i:communauté (?:d['’]agglomération|de communes|urbaine)|métropole(?: européenne)?"
+        r"\b(?P<name>(?i:communauté (?:d['’]agglomération|de communes|urbaine)|(?:euro)?métropole(?: européenne)?"
         r"|conseil (?:départemental|régional|municipal)|syndicat mixte|établissement public territorial|mairie"
         r"|ville)\s+"
         rf"(?i:de la\s|de l['’]|du\s|des\s|de\s|d['’])\s*{NAME})",
     ),
     # "Slough Borough Council", "Redcar and Cleveland Borough Council"
     re.compile(
-        rf"(?P<name>{TOKEN}(?:\s+(?:and\s+)?{TOKEN}){{0,2}}\s+(?:Borough |District |County |City |Town |Parish )?"
-        r"Council)\b"
+        rf"(?P<name>{TOKEN}(?:[^\S\n]+(?:and[^\S\n]+)?{TOKEN}){{0,2}}[^\S\n]+(?:Borough |District |County |City "
+        r"|Town |Parish )?Council)\b"
     ),
     re.compile(r"\b(?P<name>(?:Greater London Authority|Mayor of London|Scottish Government|Welsh Government))\b"),
     # French groupings named after their towns: "Lannion-Trégor Communauté", "Rennes Métropole"
@@ -269,12 +279,12 @@ _AUTHORITY = [
 
 # Suffixes that make a capitalised sequence a company ("Ark Data Centres", "Kao Data Ltd").
 _SUFFIX = re.compile(
-    rf"(?P<name>{TOKEN}(?:\s+{TOKEN}){{0,3}}?\s+(?:SA|SAS|SE|Inc\.?|Ltd|Limited|plc|LLC|GmbH|AG|NV|BV|Group|Groupe"
+    rf"(?P<name>{TOKEN}(?:[^\S\n]+{TOKEN}){{0,3}}[^\S\n]+(?:SA|SAS|SE|Inc\.?|Ltd|Limited|plc|LLC|GmbH|AG|NV|BV|Group|Groupe"
     r"|Holdings?|Capital|Partners|Data Cent(?:re|er)s|Datacenters?|Technologies|Infrastructure|Properties"
     r"|Investments|Realty|REIT|Compute|Computing|Digital|Data|Cloud|Hyperscale|Ventures|Networks|Powergrid"
     r"|Energy|Energies|Énergies|Energie|Construction|Builders|Developments|Cooperative|Fund|Hosting|Edge|IA|AI"
     r"|Calcul|Numérique|Télécom|Telecom|Serveurs|Informatique|Electric|Systems|Solutions|Labs|Data Parks?"
-    r"|Data Campus|Datacenter Group))(?![\w-])"
+    r"|Data Campus|Datacenter Group|Grid)(?:[^\S\n]+(?:Ltd|Limited|plc|Inc\.?|LLC|SA|SAS|GmbH))?)(?![\w-])"
 )
 
 # Titles and roles that announce a person, not an organisation.
@@ -299,6 +309,15 @@ _NOT_ORGANISATIONS = {
     "swedish", "danish", "finnish", "spanish", "italian", "canadian", "australian", "european", "us", "uk",
     "uk-based", "us-based",
 }  # fmt: skip
+
+
+_NATIONALITIES = frozenset(
+    re.findall(
+        r"\S+",
+        "french american british german chinese japanese irish dutch swiss norwegian swedish danish finnish spanish"
+        " italian canadian australian european",
+    )
+)
 
 
 @dataclass
@@ -396,7 +415,7 @@ def _looks_named(doc: Document, name: str) -> bool:
 def _trim_leading(name: str, start: int) -> tuple[str, int]:
     """Drop a capitalised article, sentence opener or nationality before the name ("The Paris Digital Park")."""
     words = name.split()
-    while len(words) > 1 and (is_common_word(words[0]) or words[0].casefold() in _NOT_ORGANISATIONS):
+    while len(words) > 1 and (is_common_word(words[0]) or words[0].casefold() in _NATIONALITIES):
         start += len(words[0]) + 1
         words = words[1:]
     return " ".join(words), start
@@ -464,6 +483,10 @@ _NAMED_AFTER_PLACE = re.compile(
 )
 
 
+_PORT = re.compile(r"\bPort\b")
+_OWN_PROJECT = re.compile(r"campus|data ?cent(?:re|er)|project|scheme|plans?|application|proposal|expansion", _I)
+
+
 def organization_mentions(doc: Document) -> list[_Found]:
     """Every acceptable mention of an organisation, found once per document, with the role its context gives."""
     cached = doc.cache.get("organization-mentions")
@@ -474,11 +497,16 @@ def organization_mentions(doc: Document) -> list[_Found]:
             if _acceptable(doc, name, found.start, found.end, found.introduced):
                 found.name = name
                 found.site_reference = found.site_reference or bool(_NAMED_AFTER_PLACE.search(name))
+                line = doc.line_at(found.start)
+                if line is not None and line.of(doc.text).isupper() and found.cue != "known to the tracker":
+                    continue  # "DONCASTER: IPORT DATA CAMPUS GETS FULL PERMISSION": capitals are no name there
                 by_name = next((kind for kind, pattern in _ROLE_BY_NAME if pattern.search(name)), None)
-                if by_name in (PUBLIC_AUTHORITY, GRID_OPERATOR):
+                if by_name in (PUBLIC_AUTHORITY, GRID_OPERATOR) and not _PORT.search(name):
                     found.role = by_name  # what the name says it is ("... Borough Council", "... Power Networks")
                 elif found.role is None:
                     found.role = _role_around(doc, found)
+                if found.role is None and _OWN_PROJECT.fullmatch(found.cue or ""):
+                    found.role = DEVELOPER  # "Orchard Data's 90MW campus"
                 cached.append(found)
         doc.cache["organization-mentions"] = cached
     return cached

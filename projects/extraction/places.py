@@ -153,7 +153,11 @@ def _place_mentions(
             taken.append(part)
             score = _mention_score(doc, name, part, before, located)
             if countries and place.country not in countries:
+                if place.population < 50_000 and normalize_place_name(place.name) != normalize_place_name(name.text):
+                    continue  # "Manor" of "Manor Royal" in a British page is no Indian town
                 score -= 0.5  # "Highland" in a Scottish story is not the Californian town
+            if _COUNCIL_AFTER.match(doc.text[part.end : part.end + 40]):
+                score += 0.8  # "Crawley Borough Council": the planning authority is named after the town
             if part.text in company_words and not located:
                 score -= 1.0  # "Glenmore, founded in 2019" is Glenmore Compute, not a village
             yield part, place, score
@@ -208,6 +212,7 @@ def _mention_score(doc: Document, name: Name, part: Name, before: str, located: 
     return score
 
 
+_COUNCIL_AFTER = re.compile(r"^(?:\s+(?:Borough|District|City|Town|County|Parish))?\s+Council\b")
 _BRITISH = re.compile(r"£\s?\d|\b(?:Borough|District|County|City|Parish) Council\b")
 # A place naming a site rather than the town it is in: "the Great Coates works", "Wymeswold airfield".
 _SITE_NAME_AFTER = re.compile(
@@ -311,6 +316,7 @@ _SUBSTATION = [
         rf"(?P<name>{NAME})\s+(?:\d+\s?kV\s+)?(?:(?:grid|electricity|bulk supply|National Grid)\s+)?substation\b"
     ),
     re.compile(rf"\bsubstation\s+(?:at|in|of|near|called)\s+(?P<name>{NAME})"),
+    re.compile(rf"\b(?:nouveau |futur )?poste (?:électrique |source |RTE )?(?:à|au) (?P<name>{NAME})"),
 ]
 
 

@@ -82,7 +82,7 @@ _SUPERSEDED_BEFORE = re.compile(
     r"\b(?:au lieu (?:de|des|du)|instead of|contre|compared with|compared to|down from|up from|reduced from"
     r"|cut from|revised from|initialement (?:estimée?s?|prévue?s?|annoncée?s?)(?: à)?|initially (?:planned|announced"
     r"|estimated|put) at|previously|auparavant|it was|were|had been|once promised|withdrawn|withdrew|scrapped"
-    r"|abandonné|retiré|first article say)\s+(?:\S+\s+){0,3}$",
+    r"|abandonné|retiré|first article say)\s+(?:\S+\s+){0,5}$",
     _I,
 )
 _SUPERSEDED_AFTER = re.compile(

@@ -151,7 +151,7 @@ def _signals(doc: Document) -> Iterator[tuple[str, float, int, int]]:
             # An announcement or a plan may be in the future tense, but not negated; a filing still to come
             # ("sera déposée", "will be submitted") is no application yet.
             guard = _NEGATED if status in (ANNOUNCED, PLANNING) else _NOT_PRESENT
-            if status == PLANNING and _FUTURE_FILING.search(doc.text[max(match.start() - 30, 0) : match.end() + 10]):
+            if status == PLANNING and _FUTURE_FILING.search(doc.text[max(match.start() - 30, 0) : match.end() + 45]):
                 continue
             if guard.search(clause):
                 continue
