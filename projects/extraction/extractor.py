@@ -122,9 +122,8 @@ def extract_facts(
     company_words = _company_words(all_organizations)
     sections = find_sections(doc, not_places)
     main = next(section for section in sections if section.main)
-    single = len(sections) == 1
     # The main project's place first: "$" and a currency left unsaid depend on its country.
-    municipality_fact(doc, not_places, company_words, None if single else main)
+    municipality_fact(doc, not_places, company_words, main)
 
     candidates: list[Fact] = [*substations, *former_use_facts(doc)]
     candidates += figure_facts(doc)
@@ -135,7 +134,7 @@ def extract_facts(
     for section in sections:
         if section.context:
             continue
-        facts = _project_facts(doc, None if single else section, candidates, not_places, company_words)
+        facts = _project_facts(doc, section, candidates, not_places, company_words)
         projects.append(
             ProjectCandidate(
                 facts=facts,

@@ -458,7 +458,7 @@ def _candidates(doc: Document) -> Iterator[_Found]:
             )
     for match in _SUFFIX.finditer(text):
         name, start = _trim_leading(match.group("name"), match.start("name"))
-        yield _Found(name, start, match.end("name"), 0.6, _role(text[max(start - 40, 0) : start]))
+        yield _Found(name, start, match.end("name"), 0.6, None)
 
 
 def _role_around(doc: Document, found: _Found) -> str | None:
@@ -484,6 +484,7 @@ _NAMED_AFTER_PLACE = re.compile(
 
 
 _PORT = re.compile(r"\bPort\b")
+_SUBJECT_VERB = re.compile(_SUBJECT_VERBS)
 _OWN_PROJECT = re.compile(r"campus|data ?cent(?:re|er)|project|scheme|plans?|application|proposal|expansion", _I)
 
 
@@ -519,6 +520,7 @@ def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], 
     """
     best: dict[str, tuple[_Found, int]] = {}
     spans: list[tuple[int, int]] = []
+    acting: set[str] = set()  # organisations that are the subject of what a project's company does
     for original in organization_mentions(doc):
         if not original.site_reference:
             spans.append((original.start, original.end))
@@ -532,6 +534,8 @@ def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], 
             (k for k in best if k.startswith(key) or key.startswith(k) or _tail(k, key) or _tail(key, k)),
             key,
         )
+        if _SUBJECT_VERB.fullmatch(found.cue or "") or _OWN_PROJECT.fullmatch(found.cue or ""):
+            acting.add(key)
         previous, mentions = best.get(key, (None, 0))
         if previous is None:
             best[key] = (found, 1)
@@ -544,10 +548,22 @@ def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], 
         grid = GRID_OPERATOR in (found.role, previous.role)
         keep.role = GRID_OPERATOR if grid else keep.role or found.role or previous.role
         best[key] = (keep, mentions + 1)
+    # No developer named as such: the company the project's verbs are about is it ("Essex Compute has unveiled").
+    inferred = None
+    if not any(found.role == DEVELOPER for found, _ in best.values()):
+        inferred = next(
+            (key for key, (found, _) in sorted(best.items(), key=lambda item: item[1][0].start)
+             if key in acting and found.role is None),
+            None,
+        )  # fmt: skip
     facts = []
-    for found, mentions in best.values():
+    for key, (found, mentions) in best.items():
         confidence = found.confidence + 0.05 * (mentions - 1)
-        fact = doc.fact("organization", _clean(found.name), found.start, found.end, confidence, role=found.role)
-        fact.reason = f"cue words: {found.cue}" if found.cue else "inferred: a company name"
+        role = DEVELOPER if key == inferred else found.role
+        fact = doc.fact("organization", _clean(found.name), found.start, found.end, confidence, role=role)
+        if key == inferred:
+            fact.reason = "inferred: the company the project's news is about"
+        else:
+            fact.reason = f"cue words: {found.cue}" if found.cue else "inferred: a company name"
         facts.append(fact)
     return facts, spans

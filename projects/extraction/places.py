@@ -118,7 +118,7 @@ def _looks_like_common_word(doc: Document, part: Name, place: Place, countries: 
         return False
     if _is_sentence_start(doc, part.start):
         # "Escaudain : ...", "SLOUGH, England —": a headline or dateline that opens on a place.
-        if re.match(r"\s*[:,(–—|]", doc.text[part.end : part.end + 3]):
+        if re.match(r"\s*[:,(–—|-]", doc.text[part.end : part.end + 3]):
             return False
         return place.population < 50_000
     return place.population < (1000 if place.country in countries[:1] else 5000)
@@ -143,6 +143,10 @@ def _place_mentions(
                 continue
             if part.text.casefold() in _country_names():
                 continue  # "in Scotland" names a country, even if some town abroad shares the name
+            if _COUNTY_AFTER.match(doc.text[part.end : part.end + 12]) or _STREET_BEFORE.search(
+                doc.text[max(part.start - 20, 0) : part.start]
+            ):
+                continue  # "Loudoun County" is no town; "rue du Bel-Air" is a street
             before = doc.text[max(part.start - _LOCATIVE_WINDOW, 0) : part.start]
             located = bool(_AT.search(before))
             place = _lookup(part.text, countries, allow_alternate=located)
@@ -212,6 +216,12 @@ def _mention_score(doc: Document, name: Name, part: Name, before: str, located: 
     return score
 
 
+_COUNTY_AFTER = re.compile(r"^\s+(?:County|Co\.?|Parish|Borough)\b(?!\s+Council)")
+_STREET_BEFORE = re.compile(
+    r"\b(?:rue|avenue|boulevard|bd|chemin|route|allée|impasse|quai|place|cours|street|road|lane|drive|Route)"
+    r"\s+(?:de la |de l['’]|du |des |de |d['’])?$",
+    _I,
+)
 _COUNCIL_AFTER = re.compile(r"^(?:\s+(?:Borough|District|City|Town|County|Parish))?\s+Council\b")
 _BRITISH = re.compile(r"£\s?\d|\b(?:Borough|District|County|City|Parish) Council\b")
 # A place naming a site rather than the town it is in: "the Great Coates works", "Wymeswold airfield".
