@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from core import caching
 from core.formatting import plain_number
 
 # Fields that change on every save and say nothing about the record itself.
@@ -144,10 +145,13 @@ def snapshot(instance):
 def record(instance, action: str, before: dict | None, after: dict | None):
     change = build_change(instance, action, before, after)
     change.save()
+    caching.data_changed(change._state.db)
     return change
 
 
 def record_many(changes: Iterable):
     from core.models import ObjectChange
 
-    ObjectChange.objects.bulk_create(list(changes))
+    created = ObjectChange.objects.bulk_create(list(changes))
+    if created:
+        caching.data_changed(created[0]._state.db)

@@ -314,6 +314,12 @@ def typed_by_hand(attribute: str):
     return Contains(Cast("typed_by_hand", TextField()), f'"{attribute}"')
 
 
+def countries_present() -> list[str]:
+    """The countries of public projects, for the country filter: read from the country index
+    (no sort by the model's default ordering, which would read the whole table)."""
+    return list(public_projects().exclude(country="").order_by().values_list("country", flat=True).distinct())
+
+
 def project_totals() -> dict:
     """Headline totals of the overview, in one aggregate query; how much of the MW no source backs."""
     return counted_in_totals(public_projects()).aggregate(

@@ -25,6 +25,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
+from core import caching
 from core.exports import escape_formula
 from core.formatting import format_number
 from core.geo import geocode
@@ -91,13 +92,18 @@ class PublicProjectFilterSet(ProjectFilterSet):
         return super().describe_value(name, value)
 
 
+def rows_of(name: str, rows) -> list:
+    """The rows of an aggregate over the whole public table, from the cache until the next write."""
+    return caching.cached(name, lambda: list(rows()))
+
+
 def bind_filters(request, fields) -> PublicProjectFilterSet:
     """The filterset for the request, its form laid out for people rather than programs."""
     filterset = PublicProjectFilterSet(request.GET or None, queryset=selectors.public_projects())
     form = filterset.form
     form.fields["status"].widget = forms.CheckboxSelectMultiple(choices=choices.ProjectStatus.choices)
     form.fields["kind"].widget = forms.CheckboxSelectMultiple(choices=choices.ProjectKind.choices)
-    present = selectors.public_projects().exclude(country="").values_list("country", flat=True).distinct()
+    present = caching.cached("filters:countries", selectors.countries_present)
     form.fields["country"].widget = forms.Select(
         choices=[("", _("Any country"))]
         + sorted(((code, countries.name(code)) for code in set(present)), key=lambda item: item[1])
@@ -137,8 +143,8 @@ def overview(request):
         request,
         "projects/overview.html",
         {
-            "totals": selectors.project_totals(),
-            "investments": list(selectors.investment_by_currency()),
+            "totals": caching.cached("overview:totals", selectors.project_totals),
+            "investments": rows_of("overview:investments", selectors.investment_by_currency),
             "changes": selectors.latest_changes(),
             "map_data_url": reverse("projects:map-data"),
             "legend": _map_legend(),
@@ -408,7 +414,7 @@ class StatsTable:
 
 def pipeline_table() -> tuple[StatsTable, charts.StackedColumnChart]:
     values, years, statuses = {}, [], []
-    for row in selectors.pipeline_by_year():
+    for row in rows_of("stats:pipeline", selectors.pipeline_by_year):
         values[(row["operational_year"], row["status"])] = row["mw"]
         if row["operational_year"] not in years:
             years.append(row["operational_year"])
@@ -437,7 +443,7 @@ def pipeline_table() -> tuple[StatsTable, charts.StackedColumnChart]:
 def capacity_by_country_table() -> tuple[StatsTable, charts.BarChart]:
     rows = [
         {"country": row["country"], "country_name": countries.name(row["country"]) or _("Unknown"), **row}
-        for row in selectors.capacity_by_country()
+        for row in rows_of("stats:capacity-by-country", selectors.capacity_by_country)
     ]
     table = StatsTable(
         "capacity-by-country",
@@ -457,7 +463,7 @@ def capacity_by_country_table() -> tuple[StatsTable, charts.BarChart]:
 def investment_by_country_table() -> tuple[StatsTable, list[tuple[str, charts.BarChart]]]:
     rows = [
         {"country_name": countries.name(row["country"]) or _("Unknown"), "currency": row["investment_currency"], **row}
-        for row in selectors.investment_by_country()
+        for row in rows_of("stats:investment-by-country", selectors.investment_by_country)
     ]
     table = StatsTable(
         "investment-by-country",
@@ -484,7 +490,10 @@ def investment_by_country_table() -> tuple[StatsTable, list[tuple[str, charts.Ba
 
 def projects_by_kind_table() -> tuple[StatsTable, charts.BarChart]:
     labels = dict(choices.ProjectKind.choices)
-    rows = [{"kind_label": str(labels.get(row["kind"], row["kind"])), **row} for row in selectors.projects_by_kind()]
+    rows = [
+        {"kind_label": str(labels.get(row["kind"], row["kind"])), **row}
+        for row in rows_of("stats:projects-by-kind", selectors.projects_by_kind)
+    ]
     table = StatsTable(
         "projects-by-kind",
         _("Projects by kind"),

@@ -192,6 +192,9 @@ GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "dctracker")
 GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "5"))
 GEOCODER_MIN_POPULATION = int(os.environ.get("GEOCODER_MIN_POPULATION", "500"))
 # The offline gazetteer's index, built on first use (a few seconds) and shared by all processes.
+# How long an answer about the whole public table (totals, statistics, filter choices) may be
+# served from the cache; any write ends it sooner (core.caching).
+WHOLE_TABLE_CACHE_SECONDS = int(os.environ.get("WHOLE_TABLE_CACHE_SECONDS", "300"))
 GEOCODER_CACHE_DIR = os.environ.get("GEOCODER_CACHE_DIR", str(BASE_DIR / ".cache"))
 
 # Fetching articles by URL for ingestion.

@@ -7,6 +7,8 @@ import math
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects import choices, services
@@ -254,6 +256,28 @@ def test_the_first_map_view_stays_small_whatever_the_number_of_projects(client, 
     assert data["clustered"] is True and data["count"] == 3000
     assert len(data["features"]) <= 200
     assert len(compressed.content) < 30_000
+
+
+def test_whole_table_statistics_come_from_the_cache_until_the_next_write(client, demo):
+    first = client.get("/stats/")
+    assert "700" in text(first)
+    with CaptureQueriesContext(connection) as again:
+        client.get("/stats/")
+    client.get("/")
+    with CaptureQueriesContext(connection) as overview_again:
+        client.get("/")
+    assert len(again) == 0  # the four statistics and the page: nothing asked of the database
+    # the overview's totals too; only its latest changes are read each time
+    assert not [q for q in overview_again.captured_queries if "SUM(" in q["sql"] or "COUNT(" in q["sql"]]
+
+    # a write through a service ends the cached answers at once
+    ProjectFactory(name="Marseille hall", country="FR", capacity_mw=Decimal("300"))
+    assert "1,000" in text(client.get("/stats/"))
+    # and so does a bulk write through the queryset, which is logged too
+    Project.objects.filter(name="Marseille hall").update(capacity_mw=Decimal("400"))
+    assert "1,100" in text(client.get("/stats/"))
+    # filtered views are never cached
+    assert client.get("/projects/", {"country": "FR"}).context["page"].paginator.count == 2
 
 
 def test_stats_aggregate_in_sql_with_tables_and_csv(client, demo):
