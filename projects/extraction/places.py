@@ -44,15 +44,28 @@ def _country_names() -> dict[str, str]:
     return names
 
 
+_DOTTED_COUNTRY = re.compile(r"(?<![\w.])(?:U\.K\.|U\.S\.)")
+
+
 def mentioned_countries(text: str) -> Counter[str]:
-    """ISO codes of the countries the article names, with how often."""
+    """ISO codes of the countries the article names, with how often.
+
+    Only capitalised words can name a country ("us" the pronoun is not the United States), so
+    the capitalised runs of the text are looked up rather than every name searched for.
+    """
     names = _country_names()
-    pattern = r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w])"
     found: Counter[str] = Counter()
-    for match in re.finditer(pattern, text, _I):
-        word = match.group()
-        if word.isupper() or word[0].isupper():  # "us" the pronoun is not the United States
-            found[names[word.casefold()]] += 1
+    for name in find_names(text):
+        taken: list[Name] = []
+        for part in sub_names(name):
+            if any(t.start < part.end and part.start < t.end for t in taken):
+                continue
+            code = names.get(re.sub(r"['’]s$", "", part.text).casefold())
+            if code:
+                taken.append(part)
+                found[code] += 1
+    for match in _DOTTED_COUNTRY.finditer(text):
+        found[names[match.group().casefold()]] += 1
     return found
 
 
