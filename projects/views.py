@@ -335,6 +335,15 @@ def map_data(request):
         errors = {**(filterset.form.errors if projects is None else {}), **view_form.errors}
         return JsonResponse({"errors": errors}, status=400)
     view = view_form.map_view()
+    if not request.GET.keys() - {"zoom"}:
+        # the first view of the unfiltered map, the one every visitor of / and /map/ loads
+        body = caching.cached(f"map:first-view:{view.zoom}", lambda: _map_collection(projects, view))
+    else:
+        body = _map_collection(projects, view)
+    return HttpResponse(body, content_type="application/geo+json")
+
+
+def _map_collection(projects, view: selectors.MapView) -> bytes:
     clusters = selectors.map_clusters(projects, view)
     in_view = sum(cluster["count"] for cluster in clusters)
     if in_view <= selectors.MAP_MAX_MARKERS:
@@ -350,7 +359,7 @@ def map_data(request):
             max(c["north"] for c in clusters),
         ]
     collection["features"] = features
-    return HttpResponse(orjson.dumps(collection), content_type="application/geo+json")
+    return orjson.dumps(collection)
 
 
 def _marker_features(rows) -> list[dict]:

@@ -270,9 +270,15 @@ def test_whole_table_statistics_come_from_the_cache_until_the_next_write(client,
     # the overview's totals too; only its latest changes are read each time
     assert not [q for q in overview_again.captured_queries if "SUM(" in q["sql"] or "COUNT(" in q["sql"]]
 
+    client.get("/map/data.geojson")
+    with CaptureQueriesContext(connection) as first_map_view:
+        assert client.get("/map/data.geojson").json()["count"] == 1
+    assert len(first_map_view) == 0  # the unfiltered map's first view, as every visitor loads it
+
     # a write through a service ends the cached answers at once
     ProjectFactory(name="Marseille hall", country="FR", capacity_mw=Decimal("300"))
     assert "1,000" in text(client.get("/stats/"))
+    assert client.get("/map/data.geojson").json()["count"] == 2
     # and so does a bulk write through the queryset, which is logged too
     Project.objects.filter(name="Marseille hall").update(capacity_mw=Decimal("400"))
     assert "1,100" in text(client.get("/stats/"))
