@@ -326,7 +326,9 @@ def operational_year_facts(doc: Document) -> Iterator[Fact]:
             if horizon and not context.DATA_CENTRE.search(clause):
                 weight -= 0.15  # "d'ici 2028" alone may date anything (jobs, a permit, a road)
             fact = doc.fact("operational_year", int(match.group("year")), match.start(), match.end(), weight)
-            if _FIRST_PART.search(doc.text[max(fact.start, match.start() - 80) : match.end()]):
+            if _FIRST_PART.search(
+                doc.text[max(doc.sentence_at(match.start()).start, match.start() - 80) : match.end()]
+            ):
                 fact.scope = "phase"  # "la première tranche doit être mise en service en 2028"
             fact.reason = f"cue words: {match.group('horizon') or match.group('verb') or ''}".rstrip(": ")
             yield fact

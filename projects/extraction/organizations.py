@@ -227,6 +227,7 @@ _APPOSITION = re.compile(
     rf"(?P<name>{ORG}),\s+(?:le |la |l['’]|un |une |a |an |the |son |its )(?:[a-zà-ÿA-Z-]+\s+){{0,3}}?"
     rf"(?P<desc>{_DESCRIPTORS_FR}|{_DESCRIPTORS_EN})\b"
 )
+_NAME_FOLLOWS = re.compile(r"[^\S\n]+(?:[a-zà-ÿ'’-]+[^\S\n]+){0,3}?[A-ZÀ-Ý]")
 _SUBJECT = re.compile(rf"(?P<name>{ORG})(?:,\s+(?:which|qui))?\s+(?P<desc>{_SUBJECT_VERBS})")
 # Acronyms that are not organisations.
 _NOT_ACRONYMS = frozenset(
@@ -415,7 +416,9 @@ def _looks_named(doc: Document, name: str) -> bool:
 def _trim_leading(name: str, start: int) -> tuple[str, int]:
     """Drop a capitalised article, sentence opener or nationality before the name ("The Paris Digital Park")."""
     words = name.split()
-    while len(words) > 1 and (is_common_word(words[0]) or words[0].casefold() in _NATIONALITIES):
+    while len(words) > 1 and (
+        is_common_word(words[0]) or words[0].casefold() in _NATIONALITIES or words[0] in ("À", "A", "Au", "En")
+    ):
         start += len(words[0]) + 1
         words = words[1:]
     return " ".join(words), start
@@ -431,6 +434,13 @@ def _candidates(doc: Document) -> Iterator[_Found]:
         yield _Found(match.group(), match.start(), match.end(), 0.75, role, cue="known to the tracker")
     for index, (pattern, confidence) in enumerate([*_PATTERNS, (_APPOSITION, 0.65)]):
         for match in pattern.finditer(text):
+            appositive = "desc" in pattern.groupindex and match.start("desc") > match.end("name")
+            if (
+                appositive
+                and text[match.end("name") : match.end("name") + 1] == ","
+                and _NAME_FOLLOWS.match(text, match.end())
+            ):
+                continue  # "À Denain, la start-up Hainaut Compute": the descriptor is the next name's
             name, start = _trim_leading(match.group("name"), match.start("name"))
             desc = match.groupdict().get("desc") or ""
             found = _Found(name, start, match.end("name"), confidence, _role(desc), cue=desc, introduced=index <= 1)

@@ -43,7 +43,7 @@ _CUES: list[tuple[str, str, re.Pattern[str]]] = [
         r"|a acquis|(?:has )?(?:acquired|bought|agreed to buy|completed the acquisition of|is buying|acquires|buys))"
         r"\b", _I)),
 ]  # fmt: skip
-_PURPOSE = re.compile(r"^[^.;]*?\b(?:pour|afin de|to|in order to)\s+(?P<purpose>[^.;]{8,160})", _I)
+_PURPOSE = re.compile(r"[^.;]*?\b(?:pour|afin de|to|in order to)\s+(?P<purpose>[^.;]{8,160})", _I)
 
 
 def _orgs_in(doc: Document, start: int, end: int) -> list[str]:
@@ -95,9 +95,12 @@ def _cut(doc: Document, text: str, offset: int, after: int) -> int:
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d+)?)\s?(?:%|pour ?cent|per ?cent)")
+# An institution's name may end on an adjective: "la Commission européenne", "l'Agence internationale".
+_ADJECTIVE = r"(?:\s+(?:européenne|européen|internationale|international|nationale|national|fédérale|mondiale))?"
 _STATED_BY = re.compile(
     rf"\b(?:selon|d['’]après|according to)\s+(?:le |la |l['’]|les |the )?(?:cabinet |institut |agence |firm )?"
-    rf"(?P<name>{ORG})|(?:^|\s)(?:la |le |l['’]|the )?(?P<subject>{ORG}),?\s+(?:prévoyant|prévoit|estime|expects"
+    rf"(?P<name>{ORG})|(?:^|\s)(?:la |le |l['’]|the )?(?P<subject>{ORG}{_ADJECTIVE}),?\s+(?:prévoyant|prévoit|estime"
+    r"|expects"
     r"|forecasts|predicts|says)",
 )
 _FORECAST_WORDS = re.compile(
@@ -119,6 +122,7 @@ def indicators(doc: Document) -> list[Indicator]:
         forecast = bool(_FORECAST_WORDS.search(text))
         stated = _STATED_BY.search(text)
         stated_by = (stated.group("name") or stated.group("subject") or "") if stated else ""
+        stated_by = re.sub(r"^(?:La|Le|Les|L['’]|The)\s*", "", stated_by.strip())
         items: list[tuple[float, str, int, int]] = []
         for match in _PERCENT.finditer(text):
             value = float(match.group(1).replace(",", "."))

@@ -65,7 +65,7 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"(?:granted|given|secured|approved)|(?:was|were|has been|have been) approved|green light|go-ahead)\b", _I)),
     (CONSTRUCTION, 0.75, re.compile(
         r"\b(?:en (?:cours de )?construction|en chantier"
-        r"|(?:travaux|chantier)(?:\s+\S+){0,7}?\s+(?:ont |a |avaient |avait )?(?:débuté|commencé|démarré)"
+        r"|(?:travaux|chantier)(?:\s+\S+){0,9}?\s+(?:ont |a |avaient |avait )?(?:débuté|commencé|démarré)"
         r"|lance(?:nt)? (?:la construction|les travaux|le chantier)|lancement des travaux|(?:has|have) started"
         r" (?:construction|work|building)|started construction|began construction|breaks? ground|coups de pelle"
         r"|premiers coups de (?:pelle|pioche)|coup d['’]envoi (?:des travaux|du chantier)"
