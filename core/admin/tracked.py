@@ -2,8 +2,8 @@
 
 Every form carries the version of the record it was opened with, and an edit made
 against an older version is refused with the name of whoever changed it since;
-nothing is overwritten. An edit sent without that version is refused too. The history page reads the change log (the record and its
-children), not Django's own admin log.
+nothing is overwritten. An edit sent without that version is refused too. The history
+page reads the change log (the record and its children), not Django's own admin log.
 """
 
 from django import forms
