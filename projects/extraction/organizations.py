@@ -28,6 +28,7 @@ from typing import Any
 from .document import Document
 from .facts import Fact
 from .names import NAME, TOKEN, is_common_word
+from .places import country_names, lookup_place
 
 _I = re.IGNORECASE
 
@@ -368,6 +369,8 @@ def _acceptable(doc: Document, name: str, start: int, end: int, introduced: bool
         return False  # "Orange" the operator is known to the tracker; "Start" is a word
     if name.isupper() and name.replace("-", "") in _NOT_ACRONYMS:
         return False
+    if re.sub(r"['’]s$", "", name).casefold() in country_names():
+        return False  # "Ireland's data centre pipeline" speaks of a country
     return not _is_person(doc, start, end, name)
 
 
@@ -516,6 +519,8 @@ def organization_mentions(doc: Document) -> list[_Found]:
                     found.role = by_name  # what the name says it is ("... Borough Council", "... Power Networks")
                 elif found.role is None:
                     found.role = _role_around(doc, found)
+                if _OWN_PROJECT.fullmatch(found.cue or "") and " " not in name and lookup_place(doc, name):
+                    continue  # "Tallaght's campus", "Mesa's data center" speak of a place
                 if found.role is None and _OWN_PROJECT.fullmatch(found.cue or ""):
                     found.role = DEVELOPER  # "Orchard Data's 90MW campus"
                 cached.append(found)

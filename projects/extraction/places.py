@@ -34,6 +34,11 @@ _COUNTRY_ALIASES = {
 FRENCH_SPEAKING = ("FR", "BE", "CH", "LU", "MC", "CA")
 
 
+def country_names() -> dict[str, str]:
+    """Country names in English and French (and common aliases), casefolded, to their ISO code."""
+    return _country_names()
+
+
 @functools.cache
 def _country_names() -> dict[str, str]:
     names = dict(_COUNTRY_ALIASES)

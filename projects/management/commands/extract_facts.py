@@ -16,7 +16,14 @@ QUOTE_WIDTH = 70
 
 
 def _detail(fact: dict[str, Any]) -> str:
-    parts = [str(fact[key]) for key in ("currency", "unit", "basis", "precision", "country", "role") if key in fact]
+    keys = ("currency", "unit", "basis", "precision", "country", "role", "job_type")
+    parts = [str(fact[key]) for key in keys if key in fact]
+    if fact.get("scope", "project") != "project":
+        parts.append(fact["scope"])
+    if fact.get("bound", "exact") != "exact":
+        parts.append(fact["bound"] + (f" {fact['value_max']}" if fact.get("value_max") is not None else ""))
+    if fact.get("low_confidence"):
+        parts.append("low confidence")
     return " ".join(parts)
 
 
@@ -26,6 +33,21 @@ def _shorten(text: str, width: int) -> str:
 
 
 def format_table(extraction: Extraction) -> str:
+    lines = [f"language: {extraction.language}", ""]
+    lines.append(_table([fact.as_dict() for fact in extraction.facts]))
+    for project in extraction.projects:
+        if project.main:
+            continue
+        lines += ["", f"another project of the page: {project.anchor or '(unnamed)'}", ""]
+        lines.append(_table([fact.as_dict() for fact in project.facts]))
+    for relationship in extraction.relationships:
+        lines.append(f"relationship: {relationship.kind} {', '.join(relationship.organizations)}")
+    for indicator in extraction.indicators:
+        lines.append(f"indicator: {indicator.value} {indicator.unit} {indicator.year or ''}".rstrip())
+    return "\n".join(lines)
+
+
+def _table(facts: list[dict[str, Any]]) -> str:
     rows = [
         (
             fact["field"],
@@ -35,10 +57,10 @@ def format_table(extraction: Extraction) -> str:
             f"{fact['start']}-{fact['end']}",
             _shorten(fact["quote"], QUOTE_WIDTH),
         )
-        for fact in (f.as_dict() for f in extraction.facts)
+        for fact in facts
     ]
     widths = [max(len(row[i]) for row in [_COLUMNS, *rows]) for i in range(len(_COLUMNS))]
-    lines = [f"language: {extraction.language}", ""]
+    lines = []
     for row in [_COLUMNS, tuple("-" * w for w in widths), *rows]:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     if not rows:

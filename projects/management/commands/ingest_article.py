@@ -52,21 +52,39 @@ class Command(BaseCommand):
             "project_created": result.project_created,
             "matched_by": result.match_reason,
             "language": result.extraction.language,
-            "claims": [
-                {"id": c.pk, "attribute": c.attribute, "value": c.display_value, "in_conflict": c.in_conflict}
-                for c in result.claims
+            "claims": _claims(result),
+            # The other projects of a roundup, each with its own claims.
+            "other_projects": [
+                {
+                    "project": {"id": other.project.pk, "slug": other.project.slug, "name": other.project.name},
+                    "project_created": other.project_created,
+                    "matched_by": other.match_reason,
+                    "claims": _claims(other),
+                }
+                for other in result.others
             ],
+            "phases": [str(phase) for phase in result.phases],
+            "relationships": [
+                f"{r.get_kind_display()}: {r.from_organization.name}, {r.to_organization.name}"
+                for r in result.relationships
+            ],
+            "indicators": [indicator.name for indicator in result.indicators],
         }
         if format == "json":
-            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
             return
-        verb = "proposed new draft project" if result.project_created else f"matched by {result.match_reason}"
         self.stdout.write(f"Source #{result.source.pk}: {result.source.title}")
-        self.stdout.write(f"Project: {result.project.name} ({verb})")
-        self.stdout.write(f"{len(result.claims)} proposed claims, {len(result.conflicts)} in conflict:")
-        for claim in result.claims:
-            flag = "  CONFLICT" if claim.in_conflict else ""
-            self.stdout.write(f"  {claim.get_attribute_display()}: {claim.display_value}{flag}")
+        for part in (result, *result.others):
+            verb = "proposed new draft project" if part.project_created else f"matched by {part.match_reason}"
+            self.stdout.write(f"Project: {part.project.name} ({verb})")
+            self.stdout.write(f"{len(part.claims)} proposed claims, {len(part.conflicts)} in conflict:")
+            for claim in part.claims:
+                flag = "  CONFLICT" if claim.in_conflict else ""
+                self.stdout.write(f"  {claim.get_attribute_display()}: {claim.display_value}{flag}")
+        for line in summary["relationships"]:
+            self.stdout.write(f"Relationship proposed: {line}")
+        for line in summary["indicators"]:
+            self.stdout.write(f"Indicator proposed: {line}")
 
     def read_article(self, path: Path) -> str:
         try:
@@ -81,3 +99,10 @@ class Command(BaseCommand):
             except FetchError as exc:
                 raise CommandError(str(exc)) from exc
         return content
+
+
+def _claims(result) -> list[dict]:
+    return [
+        {"id": c.pk, "attribute": c.attribute, "value": c.display_value, "in_conflict": c.in_conflict}
+        for c in result.claims
+    ]
