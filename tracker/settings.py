@@ -172,6 +172,14 @@ USE_I18N = True
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_TZ = True
 
+# The published data (/data/, projects/data.py): its licence, who publishes it, the site's address
+# for absolute links in the files, and where `make_release` writes dated releases, never overwritten.
+DATA_TITLE = "Data-center project tracker"
+DATA_LICENSE = os.environ.get("DATA_LICENSE", "CC-BY-4.0")
+DATA_PUBLISHER = os.environ.get("DATA_PUBLISHER", "Data-center project tracker")
+DATA_SITE_URL = os.environ.get("DATA_SITE_URL", "")
+RELEASES_DIR = Path(os.environ.get("RELEASES_DIR", str(BASE_DIR / "releases")))
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Front-end libraries built from frontend/package.json by `make assets`.

@@ -1,0 +1,131 @@
+"""/data/: the published data for researchers, as a Frictionless data package and its downloads.
+
+Every download is what anonymous readers see (``selectors.PUBLIC``) whoever asks, filtered by the
+same parameters as the project list and the API (``ProjectFilterSet``). Each says the filter it was
+made with: the ``X-Data-Filter`` header of a CSV, the "about" sheet of a workbook, the
+``description`` and ``filter`` of the data package asked for with the same parameters.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+import orjson
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from projects import data, releases
+from projects.filtersets import ProjectFilterSet
+from projects.selectors import PUBLIC, project_list
+
+FILTER_HEADER = "X-Data-Filter"
+
+
+class InvalidFilter(Exception):
+    def __init__(self, errors):
+        self.errors = errors
+
+
+def selection_for(request) -> data.Selection:
+    """The public projects the request's filter parameters choose, and those parameters, in order."""
+    filterset = ProjectFilterSet(request.GET or None, queryset=PUBLIC.projects(project_list()))
+    if filterset.is_bound and not filterset.is_valid():
+        raise InvalidFilter(filterset.errors)
+    params = tuple(
+        (name, value)
+        for name in sorted(request.GET)
+        if name in filterset.filters and name != "ordering"
+        for value in request.GET.getlist(name)
+        if value != ""
+    )
+    return data.Selection(filterset.qs if params else PUBLIC.projects(project_list()), params)
+
+
+def _bad_filter(error: InvalidFilter) -> HttpResponse:
+    lines = [f"{name}: {' '.join(str(message) for message in messages)}" for name, messages in error.errors.items()]
+    return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def _described(response: HttpResponse, selection: data.Selection) -> HttpResponse:
+    response[FILTER_HEADER] = selection.describe()
+    response["Link"] = f'<{reverse("projects:datapackage")}>; rel="describedby"'
+    return response
+
+
+@require_safe
+def data_index(request):
+    with_en = data.datapackage(data.Selection.everything())
+    return render(
+        request,
+        "projects/data.html",
+        {
+            "package": with_en,
+            "tables": list(data.TABLES.values()),
+            "license": data.license_entry(),
+            "citation": data.citation(),
+            "releases": releases.list_releases(),
+        },
+    )
+
+
+@require_safe
+def datapackage_json(request):
+    try:
+        selection = selection_for(request)
+    except InvalidFilter as error:
+        return _bad_filter(error)
+    suffix = f"?{selection.query_string}" if selection.filtered else ""
+    descriptor = data.datapackage(selection, path_suffix=suffix)
+    response = HttpResponse(orjson.dumps(descriptor, option=orjson.OPT_INDENT_2), content_type="application/json")
+    return _described(response, selection)
+
+
+@require_safe
+def table_csv(request, name: str):
+    table = data.TABLES.get(name)
+    if table is None:
+        raise Http404(_("No such table."))
+    try:
+        selection = selection_for(request)
+    except InvalidFilter as error:
+        return _bad_filter(error)
+    response = StreamingHttpResponse(data.csv_chunks(table, selection), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table.filename}"'
+    return _described(response, selection)
+
+
+@require_safe
+def projects_xlsx(request):
+    try:
+        selection = selection_for(request)
+    except InvalidFilter as error:
+        return _bad_filter(error)
+    # a workbook is a zip written at the end: spooled to disk past a few megabytes, then sent in blocks
+    output = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (the response closes it)
+        max_size=8 * 1024 * 1024
+    )
+    data.write_xlsx(selection, output)
+    output.seek(0)
+    response = FileResponse(
+        output,
+        as_attachment=True,
+        filename="projects.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return _described(response, selection)
+
+
+@require_safe
+def release_file(request, version: str, filename: str):
+    path = releases.release_path(version, filename)
+    if path is None:
+        raise Http404(_("No such release file."))
+    content_type = "application/json" if filename.endswith(".json") else "text/csv; charset=utf-8"
+    if filename == releases.CHECKSUMS:
+        content_type = "text/plain; charset=utf-8"
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"  # written once, never changed
+    return response

@@ -1,0 +1,243 @@
+"""/data/: machine-format downloads, the Frictionless data package and its dated releases."""
+
+import csv
+import datetime
+import hashlib
+import io
+from decimal import Decimal
+
+import openpyxl
+import orjson
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from projects import choices, data
+from projects.models import ProjectRole
+from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory, make
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response) -> list[dict]:
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def published_project(**fields):
+    project = ProjectFactory(
+        announced_on=datetime.date(2025, 2, 1), announced_precision=choices.DatePrecision.MONTH, **fields
+    )
+    ClaimFactory(project=project, value_number=Decimal("700"), status=choices.ClaimStatus.ACCEPTED)
+    organization = OrganizationFactory(name=f"Builder of {project.name}")
+    make(
+        ProjectRole, project=project, organization=organization, role=choices.RoleKind.DEVELOPER, source=SourceFactory()
+    )
+    return project
+
+
+def test_projects_csv_writes_machine_values_with_precision_roles_and_sources(client):
+    project = published_project(name="Escaudain campus")
+    ProjectFactory(name="Draft campus", is_draft=True)
+
+    response = client.get("/data/projects.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["X-Data-Filter"] == "none (every published project)"
+    (row,) = rows(response)
+    assert row["slug"] == project.slug
+    assert row["capacity_mw"] == "700"  # not "700.00"
+    assert row["announced_on"] == "2025-02"
+    assert row["announced_precision"] == "month"
+    assert row["organizations"] == "Builder of Escaudain campus (developer)"
+    assert row["organization_roles"].endswith(":developer")
+    urls = row["source_urls"].split("; ")
+    assert len(urls) == 2 and all(url.startswith("https://news.example.org/") for url in urls)
+
+
+def test_a_download_says_its_filter_and_keeps_to_it(client):
+    french = published_project(country="FR")
+    published_project(country="DE")
+
+    response = client.get("/data/projects.csv?country=FR&ordering=name")
+    assert response["X-Data-Filter"] == "country=FR"
+    assert [row["slug"] for row in rows(response)] == [french.slug]
+
+    claims = rows(client.get("/data/claims.csv?country=FR"))
+    assert {row["project"] for row in claims} == {french.slug}
+
+    package = orjson.loads(client.get("/data/datapackage.json?country=FR").content)
+    assert package["filter"] == "country=FR"
+    assert "Filter: country=FR." in package["description"]
+    assert package["resources"][0]["path"] == "projects.csv?country=FR"
+
+
+def test_an_invalid_filter_is_a_400_that_says_why(client):
+    response = client.get("/data/projects.csv?capacity_min=lots")
+    assert response.status_code == 400
+    assert b"capacity_min" in response.content
+
+
+def test_claims_csv_has_accepted_claims_of_published_projects_only(client):
+    project = ProjectFactory()
+    accepted = ClaimFactory(
+        project=project, value_number=Decimal("700"), status=choices.ClaimStatus.ACCEPTED, quote="up to 700 MW"
+    )
+    ClaimFactory(project=project, value_number=Decimal("900"))  # proposed
+    ClaimFactory(project=ProjectFactory(is_draft=True), value_number=Decimal("50"), status=choices.ClaimStatus.ACCEPTED)
+
+    (row,) = rows(client.get("/data/claims.csv"))
+
+    assert row["id"] == str(accepted.pk)
+    assert row["project"] == project.slug
+    assert row["attribute"] == "capacity_mw"
+    assert row["value"] == "700"
+    assert row["unit"] == accepted.unit
+    assert row["scope"] == "project"
+    assert row["bound"] == "exact"
+    assert row["source_url"] == accepted.source.url
+    assert row["quote"] == "up to 700 MW"
+    assert row["status"] == "accepted"
+    assert row["as_of"] == accepted.as_of.isoformat()
+
+
+def test_text_cells_never_open_as_formulas(client):
+    published_project(name='=HYPERLINK("http://evil.example/","x")')
+    (row,) = rows(client.get("/data/projects.csv"))
+    assert row["name"].startswith("'=")
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        else:
+            response.getvalue()
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/data/projects.csv", "/data/claims.csv", "/data/organizations.csv", "/data/sources.csv", "/data/projects.xlsx"],
+)
+def test_a_download_runs_as_many_queries_for_many_rows_as_for_one(client, url):
+    published_project()
+    one = count_queries(client, url)
+    for _ in range(5):
+        published_project()
+    assert count_queries(client, url) == one
+
+
+def test_the_workbook_has_numbers_as_numbers_and_says_its_filter(client):
+    project = published_project(country="FR")
+
+    response = client.get("/data/projects.xlsx?country=FR")
+
+    assert response["X-Data-Filter"] == "country=FR"
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    about = dict(workbook["about"].iter_rows(values_only=True))
+    assert about["filter"] == "country=FR"
+    assert about["licence"] == "CC-BY-4.0"
+    header, *values = workbook["projects"].iter_rows(values_only=True)
+    (row,) = [dict(zip(header, value, strict=True)) for value in values]
+    assert row["slug"] == project.slug
+    assert row["capacity_mw"] == 700 and isinstance(row["capacity_mw"], int)
+    assert row["announced_on"] == "2025-02"
+    assert len(list(workbook["claims"].iter_rows(values_only=True))) == 2  # the header and the one claim
+
+
+def test_the_schema_speaks_the_models_words(client):
+    package = orjson.loads(client.get("/data/datapackage.json").content)
+
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert "citation" in package
+    resources = {resource["name"]: resource for resource in package["resources"]}
+    assert set(resources) == {"projects", "organizations", "claims", "sources"}
+    fields = {field["name"]: field for field in resources["projects"]["schema"]["fields"]}
+    assert fields["capacity_basis"]["description"].startswith("Whether the MW figure is gross grid power or IT load.")
+    assert fields["capacity_basis"]["constraints"]["enum"] == list(choices.CapacityBasis.values)
+    assert fields["capacity_mw"]["type"] == "number"
+    assert "Unit: megawatts." in fields["capacity_mw"]["description"]
+    assert fields["jobs_permanent"]["type"] == "integer"
+
+
+def test_the_data_page_links_every_download_and_the_nav_links_it(client):
+    response = client.get("/data/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name in ("datapackage.json", "projects.csv", "claims.csv", "organizations.csv", "sources.csv", "projects.xlsx"):
+        assert name in page
+    assert 'href="/data/"' in client.get("/").content.decode()
+
+
+@pytest.fixture
+def releases_dir(settings, tmp_path):
+    settings.RELEASES_DIR = tmp_path / "releases"
+    return settings.RELEASES_DIR
+
+
+def test_a_release_is_a_valid_frictionless_package(releases_dir):
+    from frictionless import validate
+
+    published_project()
+    ClaimFactory(
+        organization=OrganizationFactory(),
+        project=None,
+        attribute=choices.ClaimAttribute.STATUS,
+        value_text="planning",
+        status=choices.ClaimStatus.PROPOSED,
+    )
+    call_command("make_release", "--date", "2026-01-15", stdout=io.StringIO())
+
+    report = validate(str(releases_dir / "2026-01-15" / "datapackage.json"))
+
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert report.stats["tasks"] == 4
+
+
+def test_releases_are_written_once_with_their_hashes_and_what_changed(client, releases_dir):
+    kept = published_project()
+    removed = published_project()
+    call_command("make_release", "--date", "2026-01-15", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="never overwritten"):
+        call_command("make_release", "--date", "2026-01-15", stdout=io.StringIO())
+
+    from projects.services import project_delete, project_update
+
+    removed.refresh_from_db()
+    kept.refresh_from_db()
+    project_delete(project=removed)
+    project_update(project=kept, data={"capacity_mw": Decimal("750")})
+    added = published_project()
+    call_command("make_release", "--date", "2026-02-15", stdout=io.StringIO())
+
+    manifest = orjson.loads(b"".join(client.get("/data/releases/2026-02-15/release.json").streaming_content))
+    assert manifest["changes"]["since"] == "2026-01-15"
+    assert manifest["changes"]["projects_added"] == [added.slug]
+    assert manifest["changes"]["projects_removed"] == [removed.slug]
+    assert manifest["changes"]["figure_changes"] == [
+        {"project": kept.slug, "column": "capacity_mw", "before": "700", "after": "750"}
+    ]
+    assert manifest["counts"]["projects"] == 2
+    response = client.get("/data/releases/2026-02-15/projects.csv")
+    body = b"".join(response.streaming_content)
+    assert hashlib.sha256(body).hexdigest() == manifest["files"]["projects.csv"]["sha256"]
+    assert "immutable" in response["Cache-Control"]
+    package = orjson.loads((releases_dir / "2026-02-15" / "datapackage.json").read_bytes())
+    assert package["version"] == "2026-02-15"
+    assert package["resources"][0]["hash"] == f"sha256:{manifest['files']['projects.csv']['sha256']}"
+    assert not (releases_dir / "2026-02-15" / "projects.csv").stat().st_mode & 0o222  # read-only
+
+    page = client.get("/data/").content.decode()
+    assert "2026-02-15" in page and "2026-01-15" in page
+    assert "1 projects added, 1 removed, 1 figures changed" in page
+    assert client.get("/data/releases/2026-02-15/../secret").status_code == 404
+    assert client.get("/data/releases/2026-02-15/other.csv").status_code == 404
+
+
+def test_the_columns_are_those_the_schema_lists():
+    for table in data.TABLES.values():
+        assert [field["name"] for field in table.schema()["fields"]] == [column.name for column in table.columns]
