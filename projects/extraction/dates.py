@@ -170,7 +170,7 @@ _WEEKDAYS = {
 _RELATIVE_DAY = re.compile(
     r"\b(?:(?:ce |on |last |this )?(?P<weekday>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|Monday|Tuesday"
     r"|Wednesday|Thursday|Friday|Saturday|Sunday)(?! \d)|(?P<today>aujourd['’]hui|ce matin|today|this morning)"
-    r"|(?P<yesterday>hier|yesterday|last night))\b",
+    r"|(?P<yesterday>hier|yesterday))\b",
     _I,
 )
 

@@ -96,6 +96,8 @@ def _project_facts(
     facts = _best_per_field(f for f in mine if f.field in single) + organizations
     facts += _distinct_per_field(f for f in mine if f.field in MULTI_VALUED_FIELDS and f.field != "organization")
     facts.sort(key=lambda f: (f.start, f.field))
+    for fact in facts:
+        fact.reason = fact.reason or "exact phrase"
     return facts
 
 

@@ -96,7 +96,7 @@ class ProjectCandidate:
     start: int  # the span of the page about it
     end: int
     main: bool = False
-    # The words that open its part of the page ("Thionville : le chantier a démarré").
+    # The words that open its part of the page ("Denain, sur l'ancienne cokerie").
     anchor: str = ""
 
     def get(self, field_name: str) -> list[Fact]:

@@ -4,7 +4,7 @@ Press articles introduce companies in a few ways: with a descriptor ("le
 géant américain Microsoft", "developer Ark Data Centres"), as an agent ("built
 by Digital Realty", "porté par ..."), in apposition ("Nexity, leader français
 de l'immobilier"), as partners ("X et Y s'associent"), as the subject of what
-companies do ("Severnside Digital has submitted"), by a possessive ("Orchard
+companies do ("Essex Compute has unveiled"), by a possessive ("Orchard
 Data's 90MW campus"), or by a legal or industry word ("... Data Centres", "...
 Ltd", "... Compute"). Public bodies are named by what they are ("... Borough
 Council", "Établissement public d'aménagement ...", "Port of ..."). No company
@@ -67,8 +67,8 @@ _ROLE_WORDS = [
 # The role a public body or a company has by what its name says it is, when no cue tells otherwise.
 _ROLE_BY_NAME = [
     (PUBLIC_AUTHORITY, re.compile(
-        r"\b(?:Council|Conseil|Commission|Authority|Agency|Agence|Préfecture|Ministry|Ministère|Mairie|Ville de"
-        r"|Communauté|Métropole|Eurométropole|Département|Région|Board|Development Corporation|Établissement public"
+        r"\b(?:Council|Conseil|Commission|Authority|Agency|Préfecture|Ministry|Ministère|Mairie"
+        r"|Communauté|Métropole|Eurométropole|Département|Région|Development Corporation|Établissement public"
         r"|Etablissement public|Bord Pleanála|Planning Commission|Government|Gouvernement|Business France"
         r"|Port Maritime|Port of|Port Authority)\b")),
     (GRID_OPERATOR, re.compile(r"(?:\bPowergrid|\bPower Networks|\bGrid|\bTransmission|Réseau de Transport\b.*)$")),
@@ -99,7 +99,7 @@ _ROLE_VERBS = (
 
 # A sentence may open on the descriptor: "Developer Elsham Park, backed by ..."
 _CAPITALISED_EN = r"Developer|Operator|Investor|Contractor|Hyperscaler|Landlord|Applicant"
-# What companies do, as the subject: "Severnside Digital has submitted", "Hexaflux exploitera".
+# What companies do, as the subject: "Essex Compute has unveiled", "Hexaflux exploitera".
 _SUBJECT_VERBS = (
     r"(?:to|will|would|plans to|is to|wants to|hopes to|aims to) (?:spend|invest|build|develop|operate|run|connect"
     r"|finance|supply|provide)|plans (?:a|an|to)\b|wants to\b|expects\b|estimates\b"
@@ -191,15 +191,15 @@ _PATTERNS = [
         r"(?:le |la |l['’]|les |the )?"
         rf"(?:[a-zà-ÿ'’-]+\s+){{0,3}}?(?P<name>{ORG_LONG})"
     ), 0.75),
-    # "RWE, which will remain the landowner", "Business France, qui a accompagné le dossier"
+    # "X, which will be the operator", "Business France, qui a accompagné le dossier"
     (re.compile(
-        rf"(?P<name>{ORG}),\s+(?:which|who|qui)\s+(?:will |would |va |a |has |is |est )?(?:remain |rester |be |être )?"
+        rf"(?P<name>{ORG}),\s+(?:which|who|qui)\s+(?:will |would |va |a |has |is |est )?(?:be |être )?"
         r"(?:the |l['’]|le |la )?(?P<desc>landowner|owner|operator|developer|propriétaire|exploitant|opérateur"
         r"|actionnaire|accompagn\w+|soutien\w*|instrui\w+|support\w*)"
     ), 0.65),
     # "the Port of Tilbury", "du Grand Port Maritime de Dunkerque", "La Banque des Territoires"
     (re.compile(
-        r"\b(?P<name>(?:Grand Port Maritime|Port Autonome|Port of|Banque|Caisse|Agence|Établissement public"
+        r"\b(?P<name>(?:Grand Port Maritime|Port Autonome|Port of|Banque|Caisse|Établissement public"
         r"|Etablissement public|Office|Institut|Chambre|Autorité|Direction)\b(?:[^\S\n]+(?:de la |de l['’]|du |des "
         rf"|de |d['’]|of |d['’]aménagement )?{TOKEN}){{1,4}})"
     ), 0.7),
@@ -313,6 +313,14 @@ _NOT_ORGANISATIONS = {
 }  # fmt: skip
 
 
+# Words that open a sentence or a name's phrase without being part of the name ("The", "À", "Le").
+_OPENERS = frozenset(
+    re.findall(
+        r"\S+",
+        "the a an this that these those its their our le la les l un une ce cet cette ces de du des d au aux à a en"
+        " dans in on at et and or mais but for pour par by with avec from après after selon",
+    )
+)
 _NATIONALITIES = frozenset(
     re.findall(
         r"\S+",
@@ -419,9 +427,7 @@ def _looks_named(doc: Document, name: str) -> bool:
 def _trim_leading(name: str, start: int) -> tuple[str, int]:
     """Drop a capitalised article, sentence opener or nationality before the name ("The Paris Digital Park")."""
     words = name.split()
-    while len(words) > 1 and (
-        is_common_word(words[0]) or words[0].casefold() in _NATIONALITIES or words[0] in ("À", "A", "Au", "En")
-    ):
+    while len(words) > 1 and (words[0].casefold().strip("'’") in _OPENERS or words[0].casefold() in _NATIONALITIES):
         start += len(words[0]) + 1
         words = words[1:]
     return " ".join(words), start

@@ -236,7 +236,7 @@ def _mention_score(doc: Document, name: Name, part: Name, before: str, located: 
 
 _COUNTY_AFTER = re.compile(r"^\s+(?:County|Co\.?|Parish|Borough)\b(?!\s+Council)")
 _STREET_BEFORE = re.compile(
-    r"\b(?:rue|avenue|boulevard|bd|chemin|route|allée|impasse|quai|place|cours|street|road|lane|drive|Route)"
+    r"\b(?:rue|avenue|boulevard|bd|chemin|allée|impasse|quai|place|cours|street|road|lane|drive)"
     r"\s+(?:de la |de l['’]|du |des |de |d['’])?$",
     _I,
 )
@@ -300,7 +300,7 @@ def municipality_fact(
     candidates: dict[tuple[str, str], _Candidate] = {}
     for part, place, score in mentions:
         if section is not None and section.place_key == f"{place.name}|{place.country}":
-            score += 1.5  # "Thionville : le chantier a démarré"
+            score += 1.5  # "Denain, sur l'ancienne cokerie"
         candidate = candidates.setdefault((place.name, place.country), _Candidate(place))
         candidate.mentions += 1
         if score > candidate.mention_score:

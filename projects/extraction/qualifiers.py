@@ -79,7 +79,7 @@ _RANGE_BEFORE = re.compile(
 )
 # A figure the article says was replaced, withdrawn or only claimed: "au lieu des 400 MW", "down from £2bn".
 _SUPERSEDED_BEFORE = re.compile(
-    r"\b(?:au lieu (?:de|des|du)|instead of|contre|compared with|compared to|down from|up from|reduced from"
+    r"\b(?:contre|compared with|compared to|down from|up from|reduced from"
     r"|cut from|revised from|initialement (?:estimée?s?|prévue?s?|annoncée?s?)(?: à)?|initially (?:planned|announced"
     r"|estimated|put) at|previously|auparavant|it was|were|had been|once promised|withdrawn|withdrew|scrapped"
     r"|abandonné|retiré|first article say)\s+(?:\S+\s+){0,5}$",

@@ -2,8 +2,8 @@
 
 Most pages speak of one project. A roundup ("trois projets qui redessinent le Grand Est",
 "four projects on the move this week") gives each project a heading or a paragraph that
-opens on its place ("Thionville : le chantier a démarré", "Blyth, England — ...", "À
-Denain, la start-up ..."); a news page may end on another project ("Meanwhile in X ...");
+opens on its place ("Gravelines, le plus avancé", "TEMPLE, Texas, July 22, 2025 — ...",
+"À Denain, la start-up ..."); a news page may end on another project ("Meanwhile in X ...");
 a forum thread quotes another site. A section runs from the line that opens on a place
 to the next such line about another place; lines that open on no place continue the
 section before them (in a forum thread, where each post speaks of the thread's topic unless
@@ -24,9 +24,9 @@ from .places import lookup_place
 
 _I = re.IGNORECASE
 
-# "Blyth, England — ...", "LOON-PLAGE (Nord), 6 mars 2026 – ...", "TEMPLE, Texas, July 22, 2025 — ..."
+# "LOON-PLAGE (Nord), 6 mars 2026 – ...", "TEMPLE, Texas, July 22, 2025 — ..."
 _OPENING_DATELINE = re.compile(rf"^(?P<place>{NAME})(?:\s*\([^)\n]{{1,30}}\))?(?:,[^,—–\n]{{1,30}}){{0,3}}\s*[—–]")
-# "À Thionville, les travaux ...", "Un peu plus au sud, à Denain, ...", "In Clonee, Boyne Hyperscale ..."
+# "À Trith-Saint-Léger, enfin, ...", "Un peu plus au sud, à Denain, ...", "In Clonee, Boyne Hyperscale ..."
 _OPENING_LOCATIVE = re.compile(
     rf"^(?:[^,.\n]{{0,40}},\s*)?(?:À|A|Au|à|In|At|in|at|Dans|dans)\s+(?:la commune de\s+|the town of\s+)?"
     rf"(?P<place>{NAME})"
@@ -36,7 +36,7 @@ _OPENING_REFERENCE = re.compile(
     r"^(?:[^.?!\n]{0,30}\b)?(?:celui|celle|le projet|le site|le campus|le data ?center|the one|the project|the site"
     rf"|the campus|the scheme)\s+(?:de|d['’]|du|in|at|of)\s*(?P<place>{NAME})"
 )
-# "Thionville : le chantier a démarré", "Gravelines, le plus avancé", "TALLAGHT"
+# "Denain, sur l'ancienne cokerie", "Gravelines, le plus avancé", "TALLAGHT"
 _HEADING_PLACE = re.compile(rf"^(?P<place>{NAME})\s*(?:[:,—–-]|\(|$)")
 # Back to the thread's project: "Non, c'est un nouveau projet."
 _BACK_TO_MAIN = re.compile(r"\b(?:nouveau projet|new project|autre projet|another project|ce projet-ci|this one)\b", _I)

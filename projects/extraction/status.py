@@ -50,7 +50,7 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|(?:a|ont) refusé (?:le|son|leur) permis|refus\w* (?:du|de|le) permis|(?:was|been|were) refused"
         r"|refused (?:planning )?permission|(?:permission|application) (?:was |has been )?refused"
         r"|(?:a|ont) déposé un recours|recours (?:devant|gracieux|contentieux)|considering an appeal|lodged an appeal"
-        r"|would appeal|will appeal|intends to appeal|rezoning)\b", _I)),
+        r"|rezoning)\b", _I)),
     (PERMITTED, 0.7, re.compile(
         r"\b(?:permis de construire(?:\s+\S+){0,8}?\s+(?:a été |ont été |est )?"
         r"(?:accordé|délivré|obtenu|signé|validé)s?"
@@ -61,6 +61,8 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"(?:\s+\S+){0,4}?\s+(?:approves?|approved|voted(?: \S+)? to approve|backs|backed)"
         r"|(?:a|ont) (?:approuvé|validé|autorisé) (?:le|ce) projet"
         r"|obtenu (?:le|son|les) permis|autorisation (?:environnementale )?(?:a été )?(?:accordée|délivrée)"
+        r"|(?:a été|ont été|est|sont) (?:autorisée?s?|approuvée?s?|validée?s?)|délivrée? (?:\S+ )?l['’]autorisation"
+        r"|(?:obtenu|reçu) (?:son|l['’]|leur) autorisation"
         r"|feu vert|(?:planning permission|planning consent|consent|approval|permission) (?:was |has been |had been )?"
         r"(?:granted|given|secured|approved)|(?:was|were|has been|have been) approved|green light|go-ahead)\b", _I)),
     (CONSTRUCTION, 0.75, re.compile(
@@ -91,7 +93,7 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|(?:was|has been|were|have been|had been) (?:cancelled|canceled|scrapped|withdrawn|dropped|abandoned)"
         r"|scrapped (?:the|its|their) plans?|(?:has|have) withdrawn (?:its|their|the) (?:plans|application|proposal)"
         r"|withdr(?:ew|aws) (?:its|their|the) (?:plans|application|proposal)|plans scrapped|renonc\w+ à son projet"
-        r"|le porteur de projet renonce|abandonne (?:le|son) projet)\b", _I)),
+        r"|abandonne (?:le|son) projet)\b", _I)),
     (DECOMMISSIONED, 0.6, re.compile(
         r"\b(?:data ?cent(?:er|re) (?:was |has been )?decommissioned|démantèlement du (?:data ?center|centre))\b",
         _I)),
