@@ -457,13 +457,8 @@ def latest_changes(limit: int = 8) -> list[ObjectChange]:
     """The latest edits readers may see to projects and their records, newest first, each with
     ``project`` (None once deleted) read in one query for the whole list."""
     project_type = _project_type()
-    changes = list(
-        PUBLIC.changes(
-            ObjectChange.objects.select_related("content_type").filter(
-                Q(content_type=project_type) | Q(parent_content_type=project_type)
-            )
-        )[:limit]
-    )
+    about_projects = ObjectChange.objects.filter(Q(content_type=project_type) | Q(parent_content_type=project_type))
+    changes = _latest_visible(about_projects, limit)
     project_ids = {
         change.object_id if change.content_type_id == project_type.pk else change.parent_object_id for change in changes
     }
@@ -472,6 +467,35 @@ def latest_changes(limit: int = 8) -> list[ObjectChange]:
         is_project = change.content_type_id == project_type.pk
         change.project = projects.get(change.object_id if is_project else change.parent_object_id)
     return changes
+
+
+# The latest entries are read from the change log in windows of this many, newest first, each
+# window filtered by the visibility rule, until enough are found or LATEST_WINDOWS were read.
+LATEST_WINDOW = 64
+LATEST_WINDOWS = 8
+
+
+def _latest_visible(entries: QuerySet[ObjectChange], limit: int) -> list[ObjectChange]:
+    """The ``limit`` newest entries anonymous readers see, in bounded work at any size of the log.
+
+    Filtering the whole log by the visibility rule and sorting it costs a subquery per entry (2 s
+    at 100,000 entries); walking the time index newest first and filtering a window at a time
+    costs a few small queries. Entries hidden in bulk (hundreds of changes to drafts in a row)
+    can leave the list short rather than make the page slow.
+    """
+    found: list[ObjectChange] = []
+    window = entries.order_by("-time", "-id")
+    for _ in range(LATEST_WINDOWS):
+        keys = list(window.values_list("pk", "time")[:LATEST_WINDOW])
+        if not keys:
+            break
+        visible = PUBLIC.changes(ObjectChange.objects.filter(pk__in=[pk for pk, _time in keys]))
+        found += visible.select_related("content_type").order_by("-time", "-id")[: limit - len(found)]
+        if len(found) >= limit or len(keys) < LATEST_WINDOW:
+            break
+        last_pk, last_time = keys[-1]
+        window = entries.filter(Q(time__lt=last_time) | Q(time=last_time, pk__lt=last_pk)).order_by("-time", "-id")
+    return found
 
 
 def project_changes(project: Project, limit: int = 15) -> QuerySet[ObjectChange]:

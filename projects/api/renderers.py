@@ -14,16 +14,22 @@ from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
 
 from core.exports import escape_formula
+from core.formatting import partial_date_key, plain_number
 from core.geo import distance_km
 from projects.api.serializers import PROJECT_LIST_FIELDS
 
 CHUNK_ROWS = 2000  # rows per database fetch and per chunk written out
 
 
+# Read with the list columns: the precision ``announced_on`` is known to (day, month or year).
+EXTRA_FIELDS = ("announced_precision",)
+
+
 def project_rows(queryset, near_point):
     """Each project as a dict of the list columns, with ``distance_km`` when the list is around a point."""
-    for values in queryset.values_list(*PROJECT_LIST_FIELDS).iterator(chunk_size=CHUNK_ROWS):
-        row = dict(zip(PROJECT_LIST_FIELDS, values, strict=True))
+    names = (*PROJECT_LIST_FIELDS, *EXTRA_FIELDS)
+    for values in queryset.values_list(*names).iterator(chunk_size=CHUNK_ROWS):
+        row = dict(zip(names, values, strict=True))
         if near_point is not None:
             point = (row["latitude"], row["longitude"])
             row["distance_km"] = round(distance_km(near_point, point), 2)
@@ -62,6 +68,8 @@ class StreamingRenderer(BaseRenderer):
 def _csv_cell(value):
     if isinstance(value, datetime.datetime):
         return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return plain_number(value)  # 700, not 700.00
     if isinstance(value, list):  # typed_by_hand: attribute names, one cell
         return escape_formula(";".join(str(item) for item in value))
     return escape_formula(value)  # a stored text never opens as a live formula; numbers pass as they are
@@ -73,10 +81,15 @@ class CSVRenderer(StreamingRenderer):
     charset = "utf-8"
 
     def chunks(self, columns, rows):
+        # announced_on at its precision ("2025-02" for a month), the precision in the next column
+        at = columns.index("announced_on") + 1
+        columns = (*columns[:at], "announced_precision", *columns[at:])
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(columns)
         for batch in _batches(rows):
+            for row in batch:
+                row["announced_on"] = partial_date_key(row["announced_on"], row["announced_precision"])
             writer.writerows([_csv_cell(row[column]) for column in columns] for row in batch)
             yield buffer.getvalue()
             buffer.seek(0)
@@ -87,7 +100,7 @@ class CSVRenderer(StreamingRenderer):
 
 def _json_default(value):
     if isinstance(value, decimal.Decimal):
-        return float(value)
+        return int(value) if value == value.to_integral_value() else float(value)  # 700, not 700.0
     raise TypeError
 
 

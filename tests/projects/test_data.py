@@ -241,3 +241,15 @@ def test_releases_are_written_once_with_their_hashes_and_what_changed(client, re
 def test_the_columns_are_those_the_schema_lists():
     for table in data.TABLES.values():
         assert [field["name"] for field in table.schema()["fields"]] == [column.name for column in table.columns]
+
+
+def test_the_api_downloads_write_numbers_as_numbers_and_dates_at_their_precision(client):
+    published_project()
+
+    (row,) = rows(client.get("/api/v1/projects/?format=csv"))
+    assert row["capacity_mw"] == "700"
+    assert (row["announced_on"], row["announced_precision"]) == ("2025-02", "month")
+
+    response = client.get("/api/v1/projects/?format=geojson")
+    (feature,) = orjson.loads(b"".join(response.streaming_content))["features"]
+    assert feature["properties"]["capacity_mw"] == 700 and isinstance(feature["properties"]["capacity_mw"], int)

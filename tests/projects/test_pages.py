@@ -286,6 +286,25 @@ def test_whole_table_statistics_come_from_the_cache_until_the_next_write(client,
     assert client.get("/projects/", {"country": "FR"}).context["page"].paginator.count == 2
 
 
+def test_the_latest_changes_walk_the_log_newest_first_in_bounded_windows(client, db, monkeypatch):
+    from projects import selectors
+
+    monkeypatch.setattr(selectors, "LATEST_WINDOW", 10)
+    older = ProjectFactory(name="Older hall")
+    Project.objects.bulk_create(Project(name=f"Draft {n}", slug=f"draft-{n}", is_draft=True) for n in range(25))
+    newer = ProjectFactory(name="Newer hall")
+    with CaptureQueriesContext(connection) as queries:
+        changes = selectors.latest_changes(limit=8)
+    # the drafts' 25 entries fill windows that show nothing; the public projects' entries are
+    # found past them, newest first, in a few small queries rather than one pass over the whole log
+    projects = [change.project for change in changes]
+    assert set(projects) == {newer, older} and projects == sorted(projects, key=lambda p: p != newer)
+    assert [change.time for change in changes] == sorted((change.time for change in changes), reverse=True)
+    assert len(queries) <= 2 * selectors.LATEST_WINDOWS + 1
+    monkeypatch.setattr(selectors, "LATEST_WINDOWS", 2)
+    assert {change.project for change in selectors.latest_changes(limit=8)} == {newer}  # bounded: short, not slow
+
+
 def test_stats_aggregate_in_sql_with_tables_and_csv(client, demo):
     ProjectFactory(status=choices.ProjectStatus.CONSTRUCTION, operational_year=2030, capacity_mw=Decimal("50"))
     ProjectFactory(status=choices.ProjectStatus.CANCELLED, operational_year=2030, capacity_mw=Decimal("900"))

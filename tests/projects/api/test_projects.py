@@ -138,7 +138,7 @@ def test_csv_has_a_header_and_one_row_per_project_of_the_whole_filtered_list(dem
     assert len(rows) == 3  # not paginated
     assert [row["name"] for row in rows] == sorted((row["name"] for row in rows), reverse=True)
     assert {row["country"] for row in rows} == {"DE"}
-    assert rows[0]["capacity_mw"] == "10.00"
+    assert rows[0]["capacity_mw"] == "10"  # a number, not "10.00"
 
 
 def test_csv_of_an_empty_list_is_its_header(api, db):
