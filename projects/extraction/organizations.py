@@ -343,9 +343,14 @@ class _Found:
     introduced: bool = False
 
 
+_ROLE_PATTERNS = [(role, re.compile(rf"\b(?:{pattern})\b", _I)) for role, pattern in _ROLE_WORDS]
+
+
 def _role(words: str) -> str | None:
-    for role, pattern in _ROLE_WORDS:
-        if re.search(rf"\b(?:{pattern})\b", words, _I):
+    if not words.strip():
+        return None
+    for role, pattern in _ROLE_PATTERNS:
+        if pattern.search(words):
             return role
     return None
 

@@ -46,16 +46,20 @@ def kind_fact(doc: Document, section: Any = None) -> Fact | None:
     """The project's kind when the page says it: the kind with the most cue weight, from 2 up."""
     scores: dict[str, int] = {}
     first: dict[str, tuple[int, int]] = {}
-    for kind, weight, pattern in _KIND_CUES:
-        for match in pattern.finditer(doc.text):
-            if not _in(section, match.start()):
-                continue
-            if kind == "hyperscale" and match.group()[0].isupper() and match.start() > 0:
-                before = doc.text[max(match.start() - 30, 0) : match.start()]
-                if re.search(r"[A-Z][\w-]+\s+$", before):
-                    continue  # "Humber Hyperscale", a company
-            scores[kind] = scores.get(kind, 0) + weight
-            first.setdefault(kind, (match.start(), match.end()))
+    cues = doc.cache.get("kind-cues")
+    if cues is None:
+        cues = doc.cache["kind-cues"] = [
+            (kind, weight, match) for kind, weight, pattern in _KIND_CUES for match in pattern.finditer(doc.text)
+        ]
+    for kind, weight, match in cues:
+        if not _in(section, match.start()):
+            continue
+        if kind == "hyperscale" and match.group()[0].isupper() and match.start() > 0:
+            before = doc.text[max(match.start() - 30, 0) : match.start()]
+            if re.search(r"[A-Z][\w-]+\s+$", before):
+                continue  # "Humber Hyperscale", a company
+        scores[kind] = scores.get(kind, 0) + weight
+        first.setdefault(kind, (match.start(), match.end()))
     if not scores:
         return None
     kind = max(scores, key=lambda k: (scores[k], -first[k][0]))
