@@ -57,8 +57,9 @@ _ROLE_WORDS = [
      r"|will run|colocation provider|provider"),
     (TENANT, r"locataire|client|tenant|leased|loué|customer|hyperscaler|serveurs|servers|host|héberg\w+"),
     (DEVELOPER, r"développeur|promoteur|porteur de projet|porté|développé|developer|developed|proposed|promoted"
-     r"|submitted|lodged|filed|déposé|a déposé|applicant|application|backed the plans|behind the (?:project|scheme"
-     r"|plans)|plans (?:a|an|for|to)|wants to build|veut (?:implanter|construire)|prévoit|vise|has unveiled"
+     r"|submitted|lodged|filed|applied|déposé|a déposé|applicant|application|backed the plans"
+     r"|behind the (?:project|scheme|plans)|plans (?:a|an|for|to)|wants to build|veut (?:implanter|construire)"
+     r"|prévoit|vise|has unveiled"
      r"|a présenté|a officialisé|a dévoilé|va (?:investir|construire)|will invest|to invest|has started|a lancé"
      r"|lance|has withdrawn|renonc\w+|scrapp\w+|broke ground|breaks ground|has opened|a ouvert"
      r"|voulait (?:bâtir|construire|implanter)|veut bâtir|souhaite (?:bâtir|construire|implanter)|appeal by"
@@ -341,6 +342,8 @@ class _Found:
     cue: str = ""  # the words that told the organisation (and its role)
     # Introduced as an organisation ("le groupe Orange"): a common word is then a name.
     introduced: bool = False
+    # The role read from the context around the mention rather than its own descriptor or verb.
+    weak_role: bool = False
 
 
 _ROLE_PATTERNS = [(role, re.compile(rf"\b(?:{pattern})\b", _I)) for role, pattern in _ROLE_WORDS]
@@ -530,6 +533,7 @@ def organization_mentions(doc: Document) -> list[_Found]:
                     found.role = by_name  # what the name says it is ("... Borough Council", "... Power Networks")
                 elif found.role is None:
                     found.role = _role_around(doc, found)
+                    found.weak_role = found.role is not None
                 if _OWN_PROJECT.fullmatch(found.cue or "") and " " not in name and lookup_place(doc, name):
                     continue  # "Tallaght's campus", "Mesa's data center" speak of a place
                 if found.role is None and _OWN_PROJECT.fullmatch(found.cue or ""):
@@ -570,9 +574,12 @@ def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], 
         # "Vantor Cloud" and later "Vantor": the full name is the one to report.
         if len(found.name) > len(keep.name) or len(previous.name) > len(keep.name):
             keep.name = max(found.name, previous.name, key=len)
-        # A grid operator stays one whatever else is said of it ("the substation owned by National Grid").
+        # A grid operator stays one whatever else is said of it ("the substation owned by National Grid");
+        # a role its own descriptor or verb gives wins over one read from the words around.
         grid = GRID_OPERATOR in (found.role, previous.role)
-        keep.role = GRID_OPERATOR if grid else keep.role or found.role or previous.role
+        strong = [m.role for m in (keep, found, previous) if m.role and not m.weak_role]
+        keep.role = GRID_OPERATOR if grid else (strong[0] if strong else keep.role or found.role or previous.role)
+        keep.weak_role = not grid and not strong
         best[key] = (keep, mentions + 1)
     # No developer named as such: the company the project's verbs are about is it ("Essex Compute has unveiled").
     inferred = None

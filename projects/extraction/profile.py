@@ -31,7 +31,7 @@ _KIND_CUES: list[tuple[str, int, re.Pattern[str]]] = [
         r" artificielle|artificial intelligence))|\bAI training\b|\bGPU cluster|\b(?i:super-?calculateur)")),
     ("ai", 1, re.compile(r"\b(?:AI|IA)\b(?! (?:company|firm|start-?up|lab|éditeur))|(?i:intelligence artificielle"
                          r"|artificial intelligence)")),
-    ("hyperscale", 1, re.compile(r"\bhyperscale(?!\s+[A-Z])\b|\bhyperscalers?\b", _I)),
+    ("hyperscale", 1, re.compile(r"\bhyperscale(?!\s+(?-i:[A-Z]))\b|\bhyperscalers?\b", _I)),
     ("colocation", 1, re.compile(r"\b(?:colocation|co-location|hébergeur|carrier hotel)\b", _I)),
     ("edge", 2, re.compile(rf"\bedge\s+{_DC}|{_DC}\s+(?:de proximité|edge)\b", _I)),
 ]  # fmt: skip

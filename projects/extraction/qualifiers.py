@@ -46,7 +46,7 @@ _PHASE_BEFORE = re.compile(
     r"|phase (?:one|1|I|two|2)|(?:première|premier|deuxième|seconde?|prochaine) (?:phase|tranche|étape|bâtiment"
     r"|salle|hall|module)s?|initially|at first|dans un premier temps|au départ|d['’]abord|starting (?:at|with)"
     r"|start(?:s|ing)? with|démarrera (?:à|avec)|commencera (?:à|avec)|the first|les premiers|le premier|la première"
-    r")\b[^.;]{0,30}$",
+    r")\b[^.;]{0,30}$|\b(?:phases|tranches|stages|étapes)\s+(?:de|d['’]|of)\s*$",
     _I,
 )
 _PHASE_AFTER = re.compile(
