@@ -29,6 +29,7 @@ from core import caching
 from core.exports import escape_formula
 from core.formatting import format_number
 from core.geo import geocode
+from core.throttling import throttle_anonymous
 from projects import charts, choices, selectors
 from projects.figures import figures_by_name
 from projects.filtersets import ProjectFilterSet, country_codes
@@ -137,6 +138,7 @@ def filtered(filterset):
     return filterset.qs
 
 
+@throttle_anonymous
 @require_safe
 def overview(request):
     return render(
@@ -152,6 +154,7 @@ def overview(request):
     )
 
 
+@throttle_anonymous
 @require_safe
 def project_list(request):
     filterset = bind_filters(request, LIST_FIELDS)
@@ -190,6 +193,7 @@ def _with(query, **params):
     return query.urlencode()
 
 
+@throttle_anonymous
 @require_safe
 def project_detail(request, slug):
     project = get_object_or_404(selectors.PUBLIC.projects(selectors.project_detail()), slug=slug)
@@ -267,6 +271,7 @@ def _site_map(project, connections):
     }
 
 
+@throttle_anonymous
 @require_safe
 def project_map(request):
     filterset = bind_filters(request, MAP_FIELDS)
@@ -318,6 +323,7 @@ class MapViewForm(forms.Form):
         return selectors.MapView(zoom=self.cleaned_data["zoom"] or 1, bounds=self.cleaned_data["view"])
 
 
+@throttle_anonymous
 @require_safe
 @gzip_page
 def map_data(request):
@@ -520,6 +526,7 @@ STATS_TABLES = {
 }
 
 
+@throttle_anonymous
 @require_safe
 def stats(request):
     pipeline, pipeline_chart = pipeline_table()
@@ -543,6 +550,7 @@ def stats(request):
     )
 
 
+@throttle_anonymous
 @require_safe
 def stats_csv(request, table):
     if table not in STATS_TABLES:

@@ -216,6 +216,8 @@ API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))
 API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "500"))
 # Writes to a record (PUT, PATCH, DELETE, claim reviews) must send If-Match with its ETag (428 without).
 API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", True)
+# Largest request body the API reads (413 beyond, before reading it); a source's longest full text fits.
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -234,14 +236,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    # Atomic counters in the cache: the limits hold under concurrency (core/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+        # anonymous readers of the public pages (core.throttling.throttle_anonymous)
+        "pages": os.environ.get("PAGE_THROTTLE_ANON", "300/minute"),
     },
+    # Clients are told apart by the connection's address; behind N proxies that append to
+    # X-Forwarded-For, by the address the outermost of them saw. 0: the header is ignored
+    # (a client could otherwise pick a new address per request).
+    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -9,6 +9,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS as DJANGO_NON_FIELD_ERRORS
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -40,6 +41,16 @@ class PreconditionRequired(exceptions.APIException):
         "then send its ETag back, so that an edit saved since is never overwritten."
     )
     default_code = "precondition_required"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self, limit: int):
+        super().__init__(
+            _("The request body is larger than the API reads: at most %(limit)s bytes.") % {"limit": f"{limit:,}"}
+        )
 
 
 class Conflict(exceptions.APIException):
@@ -83,6 +94,9 @@ def _as_api_exception(exc):
         return PreconditionFailed()
     if isinstance(exc, ProtectedError | RestrictedError):
         return InUse()
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), met while parsing a body
+        return RequestTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, IntegrityError):
         # The database refused what validation let through: a race with another writer.
         logger.warning("Database integrity error answered 409: %s", exc)

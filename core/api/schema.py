@@ -21,6 +21,7 @@ ERRORS = {
         "unique value at the same moment."
     ),
     "412": _("`If-Match` does not match the record's current `ETag`: it changed since it was loaded."),
+    "413": _("The request body is larger than the API reads (`API_MAX_BODY_BYTES`, 1 MB by default)."),
     "428": _("`If-Match` is missing: send the `ETag` of the record as you loaded it."),
     "429": _("Too many requests; retry after the `Retry-After` seconds."),
 }
@@ -69,6 +70,8 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("409")
         if self._needs_if_match():
             codes.append("428")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("413")
         return sorted(codes)
 
     def _needs_if_match(self) -> bool:

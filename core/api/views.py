@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from core import writes
 from core.api import conditional
-from core.api.errors import PreconditionFailed, PreconditionRequired
+from core.api.errors import PreconditionFailed, PreconditionRequired, RequestTooLarge
 from core.api.filters import FilterBackend
 from core.api.pagination import SelectablePaginationMixin
 from core.api.schema import AutoSchema
@@ -37,6 +37,17 @@ class APIViewMixin:
             # DRF answers an unknown ?format= with 404; it is a bad parameter like any other
             formats = ", ".join(renderer.format for renderer in self.get_renderers())
             raise ValidationError({"format": [_("Choose one of: %(formats)s.") % {"formats": formats}]}) from None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
+        # A body over the limit is refused by its announced length, before anything reads it
+        # (a body without a length is not read at all).
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.API_MAX_BODY_BYTES:
+            raise RequestTooLarge(settings.API_MAX_BODY_BYTES)
 
     def finalize_response(self, request, response, *args, **kwargs):
         if getattr(getattr(request, "accepted_renderer", None), "streams", False):
