@@ -136,6 +136,58 @@ def build_change(instance, action: str, before: dict | None, after: dict | None)
     )
 
 
+def build_changes(instances, action: str, befores=None, afters=None) -> list:
+    """``build_change`` for many records of one model (a bulk write), with what they share (the
+    author, the types, the parent's column) worked out once rather than for each record.
+
+    ``befores`` and ``afters`` are lists in the order of ``instances`` (None: nothing before or after).
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from core.models import ObjectChange
+
+    instances = list(instances)
+    if not instances:
+        return []
+    befores = [None] * len(instances) if befores is None else befores
+    afters = [None] * len(instances) if afters is None else afters
+    context = current_context()
+    user = context.resolve_user()
+    model = type(instances[0])
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    parent_name = getattr(model, "change_log_parent", None)
+    parent = model._meta.get_field(parent_name) if parent_name else None
+    parent_type = ContentType.objects.get_for_model(parent.related_model) if parent is not None else None
+    shared = {
+        "user_id": user.pk if user else None,
+        "user_name": user.get_username() if user else "",
+        "source": context.source,
+        "request_id": context.request_id,
+        "action": action,
+        "content_type_id": content_type.pk,
+    }
+    # Built from the columns in order (as rows read from the database are): the keyword path costs
+    # three times as much, for each of a bulk write's many records.
+    columns = ObjectChange._meta.concrete_fields
+    built = []
+    for instance, before, after in zip(instances, befores, afters, strict=True):
+        parent_id = getattr(instance, parent.attname) if parent is not None else None
+        values = {
+            **shared,
+            "time": timezone.now(),
+            "object_id": instance.pk,
+            "object_repr": str(instance)[:200],
+            "parent_content_type_id": parent_type.pk if parent_id is not None else None,
+            "parent_object_id": parent_id,
+            "prechange_data": before,
+            "postchange_data": after,
+            "changed_fields": changed_fields(before, after),
+        }
+        built.append(ObjectChange(*(values[f.attname] if f.attname in values else f.get_default() for f in columns)))
+    return built
+
+
 def snapshot(instance):
     """Remember a record's state as just read under lock, so its next save logs it without reading it again."""
     instance._prechange_snapshot = serialize(instance)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
-from django.db import DatabaseError, models, router, transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
@@ -48,10 +48,11 @@ class TrackedQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
+            logged = [obj for obj in created if obj.pk is not None]
             changes.record_many(
-                changes.build_change(obj, ObjectChange.Action.CREATE, None, changes.serialize(obj))
-                for obj in created
-                if obj.pk is not None
+                changes.build_changes(
+                    logged, ObjectChange.Action.CREATE, afters=[changes.serialize(obj) for obj in logged]
+                )
             )
             return created
 
@@ -178,6 +179,80 @@ class TrackedModel(models.Model):
         except DatabaseError:
             return []  # as Django does: the database's own constraint still has the last word
         return [constraint for constraint, passed in zip(asked, row, strict=True) if not passed]
+
+    @classmethod
+    def failed_checks_of(cls, records, excludes=None, using=None) -> list[list]:
+        """The check constraints each record fails: what ``validate_constraints`` finds for each
+        one alone, asked for a whole batch in one query on PostgreSQL.
+
+        Each condition is compiled once and evaluated by the database over the records' columns,
+        sent as arrays, so the answer is the database's own (NULL passes, as in SQL).
+        ``excludes`` gives each record the fields left out of its validation (those that already
+        failed): a constraint naming one is not asked for that record. Other databases, or a
+        batch the database cannot read, are asked record by record.
+        """
+        records = list(records)
+        excludes = list(excludes) if excludes is not None else [set()] * len(records)
+        if not records:
+            return []
+        using = using or router.db_for_write(cls, instance=records[0])
+        checks = [
+            c
+            for _model, constraints in records[0].get_constraints()
+            for c in constraints
+            if isinstance(c, models.CheckConstraint)
+        ]
+        if not checks:
+            return [[] for _record in records]
+        connection = connections[using]
+        if connection.vendor != "postgresql":
+            return [record._failed_checks(checks, ex, using) for record, ex in zip(records, excludes, strict=True)]
+        refs = [{ref[0] for ref in cls._get_expr_references(check.condition)} for check in checks]
+        fields = [cls._meta.pk if name == "pk" else cls._meta.get_field(name) for name in sorted(set().union(*refs))]
+        names = {field.name for field in fields} | {"pk"}
+        refs = [{cls._meta.pk.name if name == "pk" else name for name in group} & names for group in refs]
+        query = Query(cls)
+        compiler = query.get_compiler(using=using)
+        conditions, condition_params = [], []
+        for check in checks:
+            sql, params = compiler.compile(query.build_where(Q(check.condition)))
+            conditions.append(f"COALESCE(({sql}), true)" if sql else "true")
+            condition_params.extend(params)
+        quote = connection.ops.quote_name
+        # One array per column, as Django's bulk inserts on PostgreSQL send them: a few parameters whatever the
+        # number of records, typed without their modifiers (no rounding to a column's places on the way).
+        types = ["integer", *(field.db_type(connection).split("(")[0] for field in fields)]
+        arrays = ", ".join(f"CAST(%s AS {db_type}[])" for db_type in types)
+        columns = ", ".join(quote(name) for name in ["__record", *(field.column for field in fields)])
+        sql = (
+            f"SELECT {', '.join(conditions)}, {quote('__record')} "
+            f"FROM UNNEST({arrays}) AS {quote(cls._meta.db_table)} ({columns})"
+        )
+        values = [list(range(len(records)))]
+        for field in fields:
+            values.append(
+                [
+                    None
+                    if field.name in (exclude or ())
+                    else field.get_db_prep_value(getattr(record, field.attname), connection, prepared=False)
+                    for record, exclude in zip(records, excludes, strict=True)
+                ]
+            )
+        try:
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                cursor.execute(sql, [*condition_params, *values])
+                answers = cursor.fetchall()
+        except DatabaseError:
+            return [
+                record._failed_checks(checks, exclude, using) for record, exclude in zip(records, excludes, strict=True)
+            ]
+        failed = [[] for _record in records]
+        for *passed, index in answers:
+            exclude = set(excludes[index] or ())
+            failed[index] = [
+                check for check, ok, named in zip(checks, passed, refs, strict=True) if not ok and not (named & exclude)
+            ]
+        return failed
 
     def delete(self, *args, **kwargs):
         if not in_service():

@@ -8,6 +8,7 @@ fields a headline claim feeds.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -28,6 +29,10 @@ class Attribute:
     fields: tuple[str, ...] = field(default_factory=tuple)
     # Whether the extractor reads it from articles.
     extracted: bool = True
+
+    def __hash__(self):
+        # By name, which tells attributes apart: the generated hash would translate the lazy label each time.
+        return hash(self.name)
 
     @property
     def is_figure(self) -> bool:
@@ -64,6 +69,7 @@ class Attribute:
         return {name: _project_field(name).get_default() for name in self.fields}
 
 
+@functools.cache
 def _project_field(name: str):
     from projects.models import Project
 

@@ -122,8 +122,12 @@ class SluggedModel(TrackedModel):
     def __str__(self):
         return self.name
 
+    def slug_base(self) -> str:
+        """The slug the name gives, before any number that tells it from a taken one."""
+        return slugify(self.name)[:190] or "record"
+
     def unique_slug(self) -> str:
-        base = slugify(self.name)[:190] or "record"
+        base = self.slug_base()
         slug, n = base, 2
         while type(self)._base_manager.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1

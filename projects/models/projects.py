@@ -346,4 +346,9 @@ class ProjectStatusChange(TrackedModel):
         ordering = ("project", "date", "id")
 
     def __str__(self):
-        return f"{self.get_status_display()} ({self.date})"
+        # The label looked up, not get_status_display(), which walks the choices on each call: an import
+        # names every new project's first step in the change log.
+        return f"{STATUS_LABELS.get(self.status, self.status)} ({self.date})"
+
+
+STATUS_LABELS = dict(choices.ProjectStatus.choices)

@@ -314,7 +314,13 @@ def _refresh_conflicts(claims: list[Claim]) -> int:
 
 
 def _record_status(project: Project, status_claims: list[Claim], status_date):
-    """A dated step in the lifecycle: dated by the event the headline claim reports, or by the edit."""
+    step = status_step(project, status_claims, status_date)
+    step.full_clean()
+    step.save()
+
+
+def status_step(project: Project, status_claims: list[Claim], status_date) -> ProjectStatusChange:
+    """A dated step in the lifecycle (unsaved): dated by the event the headline claim reports, or by the edit."""
     headline = next((c for c in status_claims if c.is_headline and c.value_text == project.status), None)
     if headline is not None and project.status not in project.typed_by_hand:
         date, precision = event_date_of(headline)
@@ -322,23 +328,25 @@ def _record_status(project: Project, status_claims: list[Claim], status_date):
     else:
         date, precision = status_date or timezone.localdate(), choices.DatePrecision.DAY
         source, claim = None, None
-    step = ProjectStatusChange(
+    return ProjectStatusChange(
         project=project, status=project.status, date=date, date_precision=precision, source=source, claim=claim
     )
+
+
+def first_status(project: Project, date=None, precision=None):
+    step = first_status_step(project, date, precision)
     step.full_clean()
     step.save()
 
 
-def first_status(project: Project, date=None, precision=None):
-    """The first step of a new project's lifecycle."""
-    step = ProjectStatusChange(
+def first_status_step(project: Project, date=None, precision=None) -> ProjectStatusChange:
+    """The first step of a new project's lifecycle (unsaved)."""
+    return ProjectStatusChange(
         project=project,
         status=project.status,
         date=date or project.announced_on or timezone.localdate(),
         date_precision=precision or (project.announced_precision if project.announced_on and not date else "day"),
     )
-    step.full_clean()
-    step.save()
 
 
 def _refresh_roles(project: Project, organization_claims: list[Claim]):
