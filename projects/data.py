@@ -212,22 +212,45 @@ class Selection:
         return self.query_string or "none (every published project)"
 
 
+def _long_texts(model) -> list[str]:
+    """The model's long texts and search documents, which no column shows: never read."""
+    return [
+        model_field.name
+        for model_field in model._meta.concrete_fields
+        if model_field.get_internal_type() in ("TextField", "SearchVectorField")
+    ]
+
+
 def _project_records(selection: Selection) -> QuerySet[Project]:
-    return selection.projects.order_by("slug").prefetch_related(
-        Prefetch(
-            "roles",
-            queryset=PUBLIC.parts(ProjectRole.objects.select_related("organization", "source")).order_by(
-                "role", "organization__name", "id"
+    # the texts no column shows (a source's full text may be 500,000 characters) are never read
+    return (
+        selection.projects.order_by("slug")
+        .defer(*_long_texts(Project))
+        .prefetch_related(
+            Prefetch(
+                "roles",
+                queryset=PUBLIC.parts(ProjectRole.objects.select_related("organization", "source"))
+                .only(
+                    "id",
+                    "project_id",
+                    "role",
+                    "organization_id",
+                    "source_id",
+                    "organization__slug",
+                    "organization__name",
+                    "source__url",
+                )
+                .order_by("role", "organization__name", "id"),
+                to_attr="public_roles",
             ),
-            to_attr="public_roles",
-        ),
-        Prefetch(
-            "claims",
-            queryset=PUBLIC.claims(Claim.objects.filter(source__isnull=False).select_related("source")).order_by(
-                "source__published_on", "source_id"
+            Prefetch(
+                "claims",
+                queryset=PUBLIC.claims(Claim.objects.filter(source__isnull=False).select_related("source"))
+                .only("id", "project_id", "source_id", "source__url")
+                .order_by("source__published_on", "source_id"),
+                to_attr="public_claims",
             ),
-            to_attr="public_claims",
-        ),
+        )
     )
 
 
@@ -337,13 +360,17 @@ def _organization_records(selection: Selection) -> QuerySet[Organization]:
     roles = PUBLIC.parts(ProjectRole.objects.filter(project__in=selection.projects))
     if selection.filtered:
         organizations = organizations.filter(Exists(roles.filter(organization=OuterRef("pk"))))
-    return organizations.order_by("slug").prefetch_related(
-        Prefetch(
-            "project_roles",
-            queryset=roles.select_related("project")
-            .only("id", "role", "organization_id", "project__slug")
-            .order_by("project__slug", "role"),
-            to_attr="public_roles",
+    return (
+        organizations.order_by("slug")
+        .defer("description")
+        .prefetch_related(
+            Prefetch(
+                "project_roles",
+                queryset=roles.select_related("project")
+                .only("id", "role", "organization_id", "project__slug")
+                .order_by("project__slug", "role"),
+                to_attr="public_roles",
+            )
         )
     )
 

@@ -179,16 +179,16 @@ def releases_dir(settings, tmp_path):
     return settings.RELEASES_DIR
 
 
-def test_a_release_is_a_valid_frictionless_package(releases_dir):
+def test_a_release_is_a_valid_frictionless_package(demo, releases_dir):
     from frictionless import validate
 
     published_project()
     ClaimFactory(
         organization=OrganizationFactory(),
         project=None,
-        attribute=choices.ClaimAttribute.STATUS,
-        value_text="planning",
-        status=choices.ClaimStatus.PROPOSED,
+        attribute=choices.ClaimAttribute.OTHER,
+        value_text="Founded in 1999",
+        status=choices.ClaimStatus.ACCEPTED,
     )
     call_command("make_release", "--date", "2026-01-15", stdout=io.StringIO())
 
@@ -196,6 +196,26 @@ def test_a_release_is_a_valid_frictionless_package(releases_dir):
 
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     assert report.stats["tasks"] == 4
+    claims = {task.name: task.stats["rows"] for task in report.tasks}
+    assert claims["claims"] >= 8 and claims["projects"] >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_served_package_with_a_filter_is_valid(live_server):
+    from frictionless import validate
+
+    published_project(country="FR")
+    published_project(country="DE")
+
+    report = validate(f"{live_server.url}/data/datapackage.json?country=FR")
+
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert {task.name: task.stats["rows"] for task in report.tasks} == {
+        "projects": 1,
+        "organizations": 1,
+        "claims": 1,
+        "sources": 2,
+    }
 
 
 def test_releases_are_written_once_with_their_hashes_and_what_changed(client, releases_dir):
