@@ -1,0 +1,129 @@
+"""Spreadsheets of projects read into rows for ``services.projects_import``.
+
+The columns are the admin's import and export columns (``projects.resources.COLUMNS``), in
+any order; others are ignored. Each cell is read by the widget of its column in
+``ProjectResource``, as the admin's import always read it (aliases separated by
+semicolons, numbers, ISO dates, an apostrophe that escaped a formula taken off), and a
+cell that cannot be read is an error of its row and column. Files are read as a stream,
+one row at a time: a file of any size takes the memory of one chunk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Iterator
+from decimal import InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext as _
+
+from core.exports import unescape_formula
+from projects.resources import COLUMNS, ProjectResource
+from projects.services.bulk import InvalidRow
+
+FORMATS = ("csv", "xlsx")
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as a table of projects at all (no row is to blame)."""
+
+
+def file_format(name: str, given: str | None = None) -> str:
+    file_format = (given or Path(name).suffix.lstrip(".")).lower()
+    if file_format not in FORMATS:
+        raise ImportFileError(
+            _("Give a CSV or XLSX file (.csv or .xlsx); “%(name)s” is neither.") % {"name": Path(name).name}
+        )
+    return file_format
+
+
+def count_rows(file, file_format: str) -> int:
+    """The number of data rows (blank ones included), for a progress bar; the file is rewound."""
+    rows = sum(1 for _row in _table(file, file_format)) - 1
+    file.seek(0)
+    return max(rows, 0)
+
+
+def read_rows(file, file_format: str) -> Iterator[dict | InvalidRow | None]:
+    """Each data row of a binary file, as field values (``None`` for a blank row), or as the
+    errors of its cells."""
+    table = _table(file, file_format)
+    try:
+        yield from _values(table)
+    finally:
+        table.close()
+
+
+def _values(table) -> Iterator[dict | InvalidRow | None]:
+    header = next(table, None)
+    if header is None:
+        raise ImportFileError(_("The file is empty."))
+    names = ["" if cell is None else str(cell).strip() for cell in header]
+    columns = [(index, name) for index, name in enumerate(names) if name in COLUMNS]
+    if not columns:
+        raise ImportFileError(
+            _("No column of the file is one the import reads (%(columns)s).") % {"columns": ", ".join(COLUMNS)}
+        )
+    repeated = sorted({name for _index, name in columns if names.count(name) > 1})
+    if repeated:
+        raise ImportFileError(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(repeated)})
+    fields = ProjectResource().fields
+    for cells in table:
+        if all(cell is None or cell == "" for cell in cells):
+            yield None
+            continue
+        row = {name: unescape_formula(cells[index]) if index < len(cells) else None for index, name in columns}
+        values, errors = {}, {}
+        for name in row:
+            try:
+                values[name] = _version(row[name]) if name == "version" else fields[name].clean(row)
+            except (ValueError, InvalidOperation) as error:
+                errors[name] = [str(error)]
+        yield InvalidRow(errors) if errors else values
+
+
+def row_errors(errors: dict[int, dict[str, list[str]]]) -> Iterator[tuple[int, str, str]]:
+    """(row, column, message) for each error, in the order of the file; the column is empty for an
+    error of the row as a whole (a rule across columns)."""
+    for number in sorted(errors):
+        for column, messages in errors[number].items():
+            for message in messages:
+                yield number, "" if column == NON_FIELD_ERRORS else column, message
+
+
+def _version(value) -> int | None:
+    """The version an export was made at (a spreadsheet may have turned 3 into 3.0)."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+
+
+def _table(file, file_format: str) -> Iterator[list]:
+    if file_format == "csv":
+        # utf-8-sig: the byte-order mark of a spreadsheet's CSV (and of our exports) is no part of the header.
+        text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+        try:
+            yield from csv.reader(text)
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise ImportFileError(_("The file cannot be read as CSV in UTF-8: %(error)s") % {"error": error}) from None
+        finally:
+            with contextlib.suppress(ValueError):  # the file was closed first
+                text.detach()
+        return
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # noqa: BLE001  (openpyxl raises many kinds for a file that is no workbook)
+        raise ImportFileError(_("The file cannot be read as XLSX: %(error)s") % {"error": error}) from None
+    try:
+        for row in workbook.active.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
