@@ -1,11 +1,14 @@
 """Answers about the whole public table, kept in the cache until the next write.
 
 Every write, through a service or a queryset bulk write, records its changes in the change
-log (``core.changes``); once its transaction commits, the *data generation* goes up. Cached
-answers are keyed by the generation they were computed in, so the first read after a write
-computes afresh and older answers are never read again (they expire by themselves). A reader
-on a lagging replica could compute an answer from before the write: ``timeout`` bounds how
-long such an answer lives. Only unfiltered views are cached; filtered ones are always exact.
+log (``core.changes``), which moves the *data generation* on, at once and again when the
+transaction commits. Cached answers are keyed by the generation they were computed in, so
+the first read after a write computes afresh and older answers are never read again (they
+expire by themselves). Answers are computed on the primary: a lagging replica would store
+what was true before the write. ``WHOLE_TABLE_CACHE_SECONDS`` bounds how long any answer
+lives. Only unfiltered views are cached; filtered ones are always exact. With the
+per-process memory cache (no ``REDIS_URL``) each process has its own generation: run one
+process, or use Redis.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from core.db import reads_on_primary
 
 GENERATION_KEY = "data-generation"
 T = TypeVar("T")
@@ -41,10 +46,12 @@ def data_changed(using: str | None = None):
 
     Bumped at once (the writer's own reads see the write) and again once the transaction
     commits (an answer computed by another reader in between, from before the commit, is
-    dropped too).
+    dropped too): one callback per transaction, however many records it writes.
     """
     _bump()
-    transaction.on_commit(_bump, using=using)
+    connection = transaction.get_connection(using)
+    if not any(entry[1] is _bump for entry in connection.run_on_commit):
+        transaction.on_commit(_bump, using=using)
 
 
 def forget():
@@ -57,6 +64,9 @@ def cached(name: str, compute: Callable[[], T], timeout: int | None = None) -> T
     key = f"whole-table:{generation()}:{name}"
     value = cache.get(key)
     if value is None:
-        value = compute()
+        # Computed on the primary: a lagging replica would store what was true before the
+        # write that began this generation, for every reader, its writer included.
+        with reads_on_primary():
+            value = compute()
         cache.set(key, value, timeout=settings.WHOLE_TABLE_CACHE_SECONDS if timeout is None else timeout)
     return value

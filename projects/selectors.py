@@ -387,8 +387,11 @@ def map_features(queryset: QuerySet[Project]) -> QuerySet:
 
 # The map never loads more than this many single markers: beyond it, the view is drawn as clusters.
 MAP_MAX_MARKERS = 1500
-# A cluster covers a square cell of about this many pixels at the map's zoom (256-pixel tiles).
+# A cluster covers a square cell of about this many pixels at the map's zoom (256-pixel tiles)...
 MAP_CELL_PIXELS = 48
+# ...and a view is never cut into more than this many cells along its longer side.
+MAP_MAX_CELLS = 64
+MAP_MAX_ZOOM = 12
 
 
 @dataclass(frozen=True)
@@ -400,7 +403,13 @@ class MapView:
 
     @property
     def cell_degrees(self) -> float:
-        return 360 * MAP_CELL_PIXELS / (256 * 2**self.zoom)
+        """The side of a cluster's cell: about MAP_CELL_PIXELS at the zoom, and never so small that
+        the view holds more than MAP_MAX_CELLS cells along its longer side."""
+        cell = 360 * MAP_CELL_PIXELS / (256 * 2**self.zoom)
+        if self.bounds is None:
+            return max(cell, 360 / MAP_MAX_CELLS)
+        west, south, east, north = self.bounds
+        return max(cell, min(east - west, 360) / MAP_MAX_CELLS, (north - south) / MAP_MAX_CELLS)
 
     def within(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
         """The projects with coordinates inside the bounds; a view across the antimeridian keeps both sides."""

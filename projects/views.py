@@ -19,8 +19,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 from django_countries import countries
@@ -301,10 +301,14 @@ def _map_legend():
     }
 
 
+# The unfiltered map's first view is cached at the zooms a page opens at.
+MAP_CACHED_ZOOM = 3
+
+
 class MapViewForm(forms.Form):
     """The view a map asks data for: its zoom, and the bounds it shows (west,south,east,north)."""
 
-    zoom = forms.IntegerField(required=False, min_value=0, max_value=18)
+    zoom = forms.IntegerField(required=False, min_value=0, max_value=selectors.MAP_MAX_ZOOM)
     view = forms.CharField(required=False, max_length=100)
 
     def clean_view(self):
@@ -315,12 +319,15 @@ class MapViewForm(forms.Form):
             west, south, east, north = (float(part) for part in value.split(","))
         except ValueError:
             raise forms.ValidationError(_("Give the view as west,south,east,north in degrees.")) from None
-        if not (-90 <= south <= north <= 90 and west <= east and east - west <= 720 and -540 <= west <= 540):
+        if not (-90 <= south <= north <= 90 and west <= east and -540 <= west <= 540 and -540 <= east <= 540):
             raise forms.ValidationError(_("Give the view as west,south,east,north in degrees."))
+        if east - west >= 360:  # a zoomed-out map shows the world more than once
+            west, east = -180.0, 180.0
         return (west, south, east, north)
 
     def map_view(self) -> selectors.MapView:
-        return selectors.MapView(zoom=self.cleaned_data["zoom"] or 1, bounds=self.cleaned_data["view"])
+        zoom = self.cleaned_data["zoom"]
+        return selectors.MapView(zoom=1 if zoom is None else zoom, bounds=self.cleaned_data["view"])
 
 
 @throttle_anonymous
@@ -341,9 +348,10 @@ def map_data(request):
         errors = {**(filterset.form.errors if projects is None else {}), **view_form.errors}
         return JsonResponse({"errors": errors}, status=400)
     view = view_form.map_view()
-    if not request.GET.keys() - {"zoom"}:
+    if not request.GET.keys() - {"zoom"} and view.zoom <= MAP_CACHED_ZOOM:
         # the first view of the unfiltered map, the one every visitor of / and /map/ loads
-        body = caching.cached(f"map:first-view:{view.zoom}", lambda: _map_collection(projects, view))
+        key = f"map:first-view:{view.zoom}:{get_language()}"  # markers carry translated labels
+        body = caching.cached(key, lambda: _map_collection(projects, view))
     else:
         body = _map_collection(projects, view)
     return HttpResponse(body, content_type="application/geo+json")

@@ -79,7 +79,16 @@ function popupFor(properties, labels) {
 function markerLayer(data, labels, map) {
   // Larger circles first so that smaller ones stay clickable on top of them.
   data.features.sort((a, b) => (b.properties.capacity_mw || 0) - (a.properties.capacity_mw || 0));
+  // The server gives longitudes in [-180, 180]; a map panned round the world shows another copy
+  // of it, so each point is drawn in the copy nearest the centre of the view.
+  const centre = map.getCenter().lng;
   return L.geoJSON(data, {
+    coordsToLatLng: ([longitude, latitude]) => {
+      let x = longitude;
+      while (x - centre > 180) x -= 360;
+      while (centre - x > 180) x += 360;
+      return L.latLng(latitude, x);
+    },
     pointToLayer: (point, latlng) =>
       point.properties.cluster
         ? L.circleMarker(latlng, {
@@ -155,7 +164,13 @@ async function projectsMap(element) {
     let area = "all";
     if (withView) {
       area = map.getBounds().pad(0.25); // a margin, so that small moves need nothing new
-      const view = [area.getWest(), Math.max(area.getSouth(), -90), area.getEast(), Math.min(area.getNorth(), 90)];
+      const wide = area.getEast() - area.getWest() >= 360; // zoomed out: the whole world, once
+      const view = [
+        wide ? -180 : area.getWest(),
+        Math.max(area.getSouth(), -90),
+        wide ? 180 : area.getEast(),
+        Math.min(area.getNorth(), 90),
+      ];
       url.searchParams.set("view", view.map((value) => value.toFixed(4)).join(","));
     }
     pending?.abort();

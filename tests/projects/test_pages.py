@@ -246,7 +246,13 @@ def test_the_map_loads_clusters_beyond_its_marker_limit_and_markers_once_zoomed_
     for bad in ("1,2,3", "a,b,c,d", "10,50,0,60", "0,-100,10,10"):
         response = client.get("/map/data.geojson", {"view": bad})
         assert response.status_code == 400 and "view" in response.json()["errors"]
-    assert "zoom" in client.get("/map/data.geojson", {"zoom": "40"}).json()["errors"]
+    assert "zoom" in client.get("/map/data.geojson", {"zoom": "13"}).json()["errors"]
+    # a zoomed-out map shows the world more than once: asked as the world, once
+    wide = client.get("/map/data.geojson", {"zoom": "1", "view": "-400,-80,400,80"}).json()
+    assert wide["count"] == 403
+    # the closest zoom over the whole world is still cut into at most 64 x 64 cells
+    world = client.get("/map/data.geojson", {"zoom": "12", "view": "-180,-90,180,90"}).json()
+    assert world["clustered"] is True and len(world["features"]) <= 64 * 64
 
 
 def test_the_first_map_view_stays_small_whatever_the_number_of_projects(client, db):
@@ -284,6 +290,13 @@ def test_whole_table_statistics_come_from_the_cache_until_the_next_write(client,
     assert "1,100" in text(client.get("/stats/"))
     # filtered views are never cached
     assert client.get("/projects/", {"country": "FR"}).context["page"].paginator.count == 2
+
+
+def test_the_cached_first_map_view_speaks_each_reader_s_language(client, demo):
+    french = client.get("/map/data.geojson", headers={"accept-language": "fr"}).json()
+    english = client.get("/map/data.geojson", headers={"accept-language": "en"}).json()
+    assert french["features"][0]["properties"]["status_label"] == "Annoncé"
+    assert english["features"][0]["properties"]["status_label"] == "Announced"
 
 
 def test_the_latest_changes_walk_the_log_newest_first_in_bounded_windows(client, db, monkeypatch):
