@@ -151,6 +151,10 @@ def propose_project(extraction: Extraction, source: Source) -> Project:
         }
     status = extraction.value("status")
     status_date, status_precision = event_date(extraction, status, source)
+    # The kind the page says (an AI campus, a hyperscale one) is the draft's; there is no claim for it.
+    kind = extraction.value("kind")
+    if kind in choices.ProjectKind.values:
+        location["kind"] = kind
     return services.project_create(
         data={
             "name": name,

@@ -85,6 +85,16 @@ def test_bounds_and_eventual_figures_reach_the_claims():
     assert "à terme" in by_value[Decimal("1000")].note
 
 
+def test_a_draft_takes_the_kind_the_page_says_and_a_region_is_proposed():
+    text = (
+        "Un campus d'intelligence artificielle à Loon-Plage\n\nLe data center d'IA de 300 MW sera bâti à Loon-Plage.\n"
+    )
+    result = ingest_source(source=store_source(text=text, title="Loon-Plage"))
+    assert result.project_created and result.project.kind == "ai"
+    [region] = [c for c in result.claims if c.attribute == "region"]
+    assert region.value_text == "Hauts-de-France" and "inferred" in region.note
+
+
 def test_organizations_match_whole_names_never_parts_of_words():
     agglo = OrganizationFactory(name="Communauté d'agglomération de la Porte du Hainaut", aliases=["CAPH"])
     rte = OrganizationFactory(name="Réseau de transport d'électricité", aliases=["RTE"], kind="grid_operator")
