@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
+import functools
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import translation
 from django_countries.fields import CountryField
 
@@ -266,6 +268,16 @@ def _role_name(role: ProjectRole) -> str:
     return role.organization.name if role.organization_id else "undisclosed"
 
 
+@functools.cache
+def _project_path_template() -> str:
+    return reverse("projects:detail", kwargs={"slug": "__slug__"})
+
+
+def _project_path(slug: str) -> str:
+    """``Project.get_absolute_url()`` without resolving the URL again for every row."""
+    return _project_path_template().replace("__slug__", slug)
+
+
 def _public_url(path: str) -> str:
     return f"{settings.DATA_SITE_URL.rstrip('/')}{path}" if settings.DATA_SITE_URL else path
 
@@ -348,7 +360,7 @@ PROJECTS = Table(
             format="uri" if settings.DATA_SITE_URL else "default",
             title="Page",
             description="The project's page on the tracker, with every figure and its sources.",
-            get=lambda p: _public_url(p.get_absolute_url()),
+            get=lambda p: _public_url(_project_path(p.slug)),
         ),
     ],
     records=_project_records,
@@ -658,8 +670,8 @@ def license_entry() -> dict:
 
 def citation(version: str = "") -> str:
     """How to cite the data: who, what, which version or date, where."""
-    when = version or f"downloaded {datetime.date.today().isoformat()}"
-    where = _public_url("/data/")
+    when = f"release {version}" if version else f"downloaded {datetime.date.today().isoformat()}"
+    where = _public_url(f"/data/releases/{version}/datapackage.json" if version else "/data/")
     return f"{settings.DATA_PUBLISHER}. {settings.DATA_TITLE} ({when}). Licence {settings.DATA_LICENSE}. {where}"
 
 

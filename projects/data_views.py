@@ -57,12 +57,10 @@ def _described(response: HttpResponse, selection: data.Selection) -> HttpRespons
 
 @require_safe
 def data_index(request):
-    with_en = data.datapackage(data.Selection.everything())
     return render(
         request,
         "projects/data.html",
         {
-            "package": with_en,
             "tables": list(data.TABLES.values()),
             "license": data.license_entry(),
             "citation": data.citation(),

@@ -52,6 +52,7 @@ def test_projects_csv_writes_machine_values_with_precision_roles_and_sources(cli
     assert row["announced_on"] == "2025-02"
     assert row["announced_precision"] == "month"
     assert row["organizations"] == "Builder of Escaudain campus (developer)"
+    assert row["page_url"] == project.get_absolute_url()
     assert row["organization_roles"].endswith(":developer")
     urls = row["source_urls"].split("; ")
     assert len(urls) == 2 and all(url.startswith("https://news.example.org/") for url in urls)
@@ -248,6 +249,8 @@ def test_releases_are_written_once_with_their_hashes_and_what_changed(client, re
     assert "immutable" in response["Cache-Control"]
     package = orjson.loads((releases_dir / "2026-02-15" / "datapackage.json").read_bytes())
     assert package["version"] == "2026-02-15"
+    assert "release 2026-02-15" in package["citation"]
+    assert package["citation"].endswith("/data/releases/2026-02-15/datapackage.json")
     assert package["resources"][0]["hash"] == f"sha256:{manifest['files']['projects.csv']['sha256']}"
     assert not (releases_dir / "2026-02-15" / "projects.csv").stat().st_mode & 0o222  # read-only
 
