@@ -276,3 +276,10 @@ def test_the_api_downloads_write_numbers_as_numbers_and_dates_at_their_precision
     response = client.get("/api/v1/projects/?format=geojson")
     (feature,) = orjson.loads(b"".join(response.streaming_content))["features"]
     assert feature["properties"]["capacity_mw"] == 700 and isinstance(feature["properties"]["capacity_mw"], int)
+
+
+def test_the_project_list_links_the_downloads_of_its_filter(client):
+    published_project(country="FR")
+    page = client.get("/projects/?country=FR").content.decode()
+    assert 'href="/data/projects.csv?country=FR"' in page
+    assert 'href="/data/claims.csv?country=FR"' in page
