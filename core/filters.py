@@ -55,6 +55,29 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCDateTimeField
 
 
+class NumberFilter(django_filters.NumberFilter):
+    """Any number, as the schema's ``number`` says: django-filter caps it at 1e50 unasked."""
+
+    def get_max_validator(self):
+        return None
+
+
+class IntegerFilter(NumberFilter):
+    """A whole number for an integer column: ``1.5`` is refused, where a number filter reads it."""
+
+    field_class = forms.IntegerField
+
+
+class IDFilter(IntegerFilter):
+    """A related record by its ID: any whole number, and one no record has matches nothing.
+
+    django-filter's default (a choice among the existing records) answers a 400 to an ID that
+    is well formed but unknown, which the schema's integer cannot tell a client in advance.
+    """
+
+    field_class = forms.IntegerField
+
+
 class StrictFilterSet(django_filters.FilterSet):
     """The base of filtersets generated from a view's ``filterset_fields``."""
 
@@ -62,4 +85,14 @@ class StrictFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": StrictBooleanFilter},
         models.DateTimeField: {"filter_class": UTCDateTimeFilter},
+        models.IntegerField: {"filter_class": IntegerFilter},
+        models.SmallIntegerField: {"filter_class": IntegerFilter},
+        models.BigIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveBigIntegerField: {"filter_class": IntegerFilter},
+        models.DecimalField: {"filter_class": NumberFilter},
+        models.FloatField: {"filter_class": NumberFilter},
+        models.ForeignKey: {"filter_class": IDFilter},
+        models.OneToOneField: {"filter_class": IDFilter},
     }

@@ -16,7 +16,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.filters import StrictBooleanFilter, UTCDateTimeFilter
+from core.filters import IntegerFilter, NumberFilter, StrictBooleanFilter, UTCDateTimeFilter
 from core.geo import bounding_box, distance_km
 from projects import choices
 from projects.models import Project, ProjectRole
@@ -122,24 +122,20 @@ class ProjectFilterSet(django_filters.FilterSet):
     )
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact", label=_("Region"))
     municipality = django_filters.CharFilter(field_name="municipality", lookup_expr="iexact", label=_("Municipality"))
-    capacity_min = django_filters.NumberFilter(field_name="capacity_mw", lookup_expr="gte", label=_("Minimum MW"))
-    capacity_max = django_filters.NumberFilter(field_name="capacity_mw", lookup_expr="lte", label=_("Maximum MW"))
-    investment_min = django_filters.NumberFilter(
-        field_name="investment_amount", lookup_expr="gte", label=_("Minimum investment")
-    )
-    investment_max = django_filters.NumberFilter(
-        field_name="investment_amount", lookup_expr="lte", label=_("Maximum investment")
-    )
+    capacity_min = NumberFilter(field_name="capacity_mw", lookup_expr="gte", label=_("Minimum MW"))
+    capacity_max = NumberFilter(field_name="capacity_mw", lookup_expr="lte", label=_("Maximum MW"))
+    investment_min = NumberFilter(field_name="investment_amount", lookup_expr="gte", label=_("Minimum investment"))
+    investment_max = NumberFilter(field_name="investment_amount", lookup_expr="lte", label=_("Maximum investment"))
     currency = django_filters.CharFilter(
         method="filter_currency",
         label=_("Currency"),
         help_text=_("ISO 4217 code; required with investment_min or investment_max."),
     )
-    jobs_min = django_filters.NumberFilter(field_name="jobs_permanent", lookup_expr="gte", label=_("Minimum jobs"))
-    operational_year_min = django_filters.NumberFilter(
+    jobs_min = IntegerFilter(field_name="jobs_permanent", lookup_expr="gte", label=_("Minimum jobs"))
+    operational_year_min = IntegerFilter(
         field_name="operational_year", lookup_expr="gte", label=_("Operational from year")
     )
-    operational_year_max = django_filters.NumberFilter(
+    operational_year_max = IntegerFilter(
         field_name="operational_year", lookup_expr="lte", label=_("Operational by year")
     )
     announced_after = django_filters.DateFilter(
@@ -163,7 +159,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         label=_("Near"),
         help_text=_("LAT,LON: projects within radius_km of this point, each with its distance."),
     )
-    radius_km = django_filters.NumberFilter(
+    radius_km = NumberFilter(
         method="filter_noop",
         label=_("Radius (km)"),
         help_text=_("Radius around near, in km (default 50)."),

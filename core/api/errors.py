@@ -68,26 +68,109 @@ class InUse(exceptions.APIException):
     default_code = "in_use"
 
 
+# What the schema states about a parameter or a body field (its type, format, choices, length,
+# range, or that it is required): refusing one of these is a 400. A value that matches the schema
+# but breaks a rule it cannot state (a related record that does not exist, a rule across fields,
+# a state the record is not in) is a 422; a unique value already taken is a 409.
+SCHEMA_CODES = frozenset(
+    {
+        "parse_error",
+        "required",
+        "null",
+        "blank",
+        "invalid",
+        "incorrect_type",
+        "invalid_choice",
+        "invalid_list",
+        "not_a_list",
+        "not_a_dict",
+        "empty",
+        "max_length",
+        "min_length",
+        "max_value",
+        "min_value",
+        "max_string_length",
+        "max_digits",
+        "max_decimal_places",
+        "max_whole_digits",
+        "date",
+        "datetime",
+        "make_aware",
+        "overflow",
+    }
+)
+CONFLICT_CODES = frozenset({"unique"})
+# A rule of a model or a service raised without a code of its own.
+RULE = "rule"
+
+
+def _codes(detail):
+    if isinstance(detail, dict):
+        for value in detail.values():
+            yield from _codes(value)
+    elif isinstance(detail, list):
+        for value in detail:
+            yield from _codes(value)
+    else:
+        yield getattr(detail, "code", None) or RULE
+
+
+def validation_status(detail) -> int:
+    """400 when a value breaks what the schema states, 409 when unique values are taken, else 422."""
+    codes = set(_codes(detail))
+    if codes & SCHEMA_CODES:
+        return status.HTTP_400_BAD_REQUEST
+    if codes and codes <= CONFLICT_CODES:
+        return status.HTTP_409_CONFLICT
+    return status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+def _django_details(error: DjangoValidationError) -> list:
+    """The messages of a Django ValidationError with their codes (``rule`` when it has none)."""
+    return [
+        exceptions.ErrorDetail(message, code=item.code or RULE)
+        for item in error.error_list
+        for message in item.messages
+    ]
+
+
+def _flat_fields(detail, prefix: str = ""):
+    """Each field's messages under its name: a list's items as ``aliases.0`` (DRF nests them in a
+    dict keyed by the index, an int, which is neither the documented shape nor a JSON key)."""
+    if not isinstance(detail, dict):
+        return detail
+    flat = {}
+    for key, value in detail.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(_flat_fields(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
 def _first_code(detail) -> str:
     if isinstance(detail, dict):
         for value in detail.values():
             return _first_code(value)
     if isinstance(detail, list) and detail:
         return _first_code(detail[0])
-    # a form error added without a code (form.add_error(name, message)) is still invalid input
-    return getattr(detail, "code", None) or "invalid"
+    # a form error added without a code (form.add_error(name, message)) is a rule the schema cannot state
+    return getattr(detail, "code", None) or RULE
 
 
 def _as_api_exception(exc):
     """Domain exceptions raised by models and services, as the HTTP errors they mean."""
     if isinstance(exc, DjangoValidationError):
         if not hasattr(exc, "error_dict"):
-            return exceptions.ValidationError({NON_FIELD_ERRORS: exc.messages})
+            return exceptions.ValidationError({NON_FIELD_ERRORS: _django_details(exc)})
         # a rule across fields (a model constraint) is keyed "__all__" by Django
         return exceptions.ValidationError(
             {
-                NON_FIELD_ERRORS if name == DJANGO_NON_FIELD_ERRORS else name: messages
-                for name, messages in exc.message_dict.items()
+                NON_FIELD_ERRORS if name == DJANGO_NON_FIELD_ERRORS else name: _django_details(
+                    DjangoValidationError(errors)
+                )
+                for name, errors in exc.error_dict.items()
             }
         )
     if isinstance(exc, ConcurrentEditError):
@@ -109,7 +192,9 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    detail = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        response.status_code = validation_status(exc.detail)
+    detail = response.data = _flat_fields(response.data)
     body = {"status": response.status_code, "code": _first_code(getattr(exc, "detail", detail))}
     if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
         body["message"] = "Invalid input: " + ", ".join(sorted(detail)) + "."

@@ -93,6 +93,12 @@ class SelectablePaginationMixin:
                 raise exceptions.ValidationError({PAGINATE_PARAMETER: [_("Choose page or cursor.")]})
             if style == "cursor" and "ordering" in self.request.query_params:
                 # a cursor only holds its place in its own fixed order
-                raise exceptions.ValidationError({"ordering": [_("Cursor pagination has its own fixed order.")]})
+                raise exceptions.ValidationError(
+                    {"ordering": [_("Cursor pagination has its own fixed order.")]}, code="cursor_order"
+                )
+            page = self.request.query_params.get("page")
+            if style == "cursor" and page is not None and not whole_number(page):
+                # unused with a cursor, but still held to the schema's whole number
+                raise exceptions.ValidationError({"page": [WHOLE_NUMBER]})
             self._paginator = CursorPagination() if style == "cursor" else self.pagination_class()
         return self._paginator

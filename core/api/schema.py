@@ -12,19 +12,29 @@ from core.api.errors import ErrorSerializer
 from core.api.pagination import PAGINATE_PARAMETER, SelectablePaginationMixin
 
 ERRORS = {
-    "400": _("Invalid parameter or body field; `fields` names each one."),
+    "400": _(
+        "A parameter or body field breaks what this schema states (type, format, choices, length, range, "
+        "required); `fields` names each one."
+    ),
     "401": _("Writing needs a token: `Authorization: Token <key>`."),
     "403": _("The token's user lacks the model permission for this write."),
     "404": _("No such record."),
     "409": _(
-        "A conflict: other records still refer to this one (on delete), or another request saved the same "
-        "unique value at the same moment."
+        "A conflict: other records still refer to this one (on delete), or a unique value (a slug, a source's "
+        "URL) is taken, or another request saved the same unique value at the same moment."
     ),
     "412": _("`If-Match` does not match the record's current `ETag`: it changed since it was loaded."),
     "413": _("The request body is larger than the API reads (`API_MAX_BODY_BYTES`, 1 MB by default)."),
+    "422": _(
+        "The values match this schema but break a rule it cannot state: a related record that does not exist, "
+        "a rule across fields or parameters, a state the record is not in; `fields` names each one."
+    ),
     "428": _("`If-Match` is missing: send the `ETag` of the record as you loaded it."),
     "429": _("Too many requests; retry after the `Retry-After` seconds."),
 }
+# Answered by gunicorn, before the application, to a request line (method, path and query) that
+# is longer than it reads: its own HTML page.
+URI_TOO_LONG = _("The address (path and query) is longer than the server reads: 4,094 bytes.")
 # A list's 404: the records are there, the page asked for is not.
 NO_SUCH_PAGE = _("No such page: past the last one, or a `cursor` that is not one of `next` or `previous`.")
 
@@ -59,7 +69,7 @@ class AutoSchema(openapi.AutoSchema):
     def _error_codes(self) -> list[str]:
         codes = ["429"]
         if self.method != "GET" or not self._is_detail():
-            codes.append("400")  # bad filters on lists, bad bodies on writes
+            codes += ["400", "422"]  # bad filters on lists, bad bodies on writes
         if self._is_detail() or self._paginates():
             codes.append("404")
         if self.method != "GET":
@@ -91,6 +101,9 @@ class AutoSchema(openapi.AutoSchema):
             response = OpenApiResponse(ErrorSerializer, description=description)
             # errors are JSON whatever format was asked for
             responses.setdefault(code, self._get_response_for_code(response, code, ["application/json"]))
+        responses.setdefault(
+            "414", {"description": str(URI_TOO_LONG), "content": {"text/html": {"schema": {"type": "string"}}}}
+        )
         if self.method == "GET" and self._is_detail():
             responses.setdefault("304", {"description": str(_("Not modified: the `If-None-Match` ETag is current."))})
         return responses

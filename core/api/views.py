@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from core import writes
 from core.api import conditional
 from core.api.errors import PreconditionFailed, PreconditionRequired, RequestTooLarge
-from core.api.filters import FilterBackend
+from core.api.filters import EMPTY_VALUE, FilterBackend
 from core.api.pagination import SelectablePaginationMixin
 from core.api.schema import AutoSchema
 from core.changes import actor
@@ -31,6 +31,8 @@ class APIViewMixin:
             return super().dispatch(request, *args, **kwargs)
 
     def perform_content_negotiation(self, request, force=False):
+        if not force and request.query_params.get("format") == "":
+            raise ValidationError({"format": [EMPTY_VALUE]}, code="blank")
         try:
             return super().perform_content_negotiation(request, force)
         except Http404:

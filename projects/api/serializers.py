@@ -4,6 +4,8 @@ Figures are JSON numbers (not decimal strings) because the tools researchers
 read them with expect numbers; MW and money keep two decimals.
 """
 
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializers import CountryFieldMixin
@@ -11,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core import writes
+from core.api.fields import StrictTypesMixin, WebURLField
 from core.models import ObjectChange
 from projects import choices, services
 from projects.figures import project_figures
@@ -42,8 +45,30 @@ class DecimalNumberField(serializers.DecimalField):
     def to_representation(self, value):
         return float(super().to_representation(value))
 
+    def validate_precision(self, value):
+        # A JSON number is a binary float (0.1 + 0.2 is 0.30000000000000004): rounded to the
+        # column's places rather than refused, never past the maximum the schema states.
+        if self.decimal_places is not None and value.is_finite():
+            if self.max_whole_digits is not None and value.adjusted() + 1 > self.max_whole_digits:
+                self.fail("max_whole_digits", max_whole_digits=self.max_whole_digits)
+            places = Decimal(1).scaleb(-self.decimal_places)
+            rounded = value.quantize(places, rounding=ROUND_HALF_UP)
+            if self.max_whole_digits is not None and rounded.adjusted() + 1 > self.max_whole_digits:
+                rounded = value.quantize(places, rounding=ROUND_DOWN)
+            value = rounded
+        return super().validate_precision(value)
 
-class TrackedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
+
+def aliases_field():
+    # The model's JSON column holds a list of names; the schema says so, and DRF checks it.
+    return serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        help_text=_("Other names used in the press, one per entry."),
+    )
+
+
+class TrackedModelSerializer(StrictTypesMixin, CountryFieldMixin, serializers.ModelSerializer):
     """Writes through the model's service (``core.writes.writer_for``), as the admin does.
 
     ``version`` is read-only: a client sends the ``ETag`` back in ``If-Match`` to
@@ -53,6 +78,7 @@ class TrackedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DecimalField: DecimalNumberField,
+        models.URLField: WebURLField,
     }
 
     def _user(self):
@@ -72,6 +98,8 @@ class TrackedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
 
 
 class OrganizationSerializer(TrackedModelSerializer):
+    aliases = aliases_field()
+
     class Meta:
         model = Organization
         fields = (*RECORD_FIELDS, "slug", "name", "aliases", "kind", "country", "website", "description")
@@ -185,7 +213,9 @@ class ClaimSerializer(TrackedModelSerializer):
 
     def validate_status(self, value):
         if self.instance is not None and value != self.instance.status:
-            raise serializers.ValidationError(_("Change the review state with the accept or reject action."))
+            raise serializers.ValidationError(
+                _("Change the review state with the accept or reject action."), code="review_action"
+            )
         return value
 
     def create(self, validated_data):
@@ -200,7 +230,7 @@ class ClaimSerializer(TrackedModelSerializer):
         )
 
 
-class ClaimRejectSerializer(serializers.Serializer):
+class ClaimRejectSerializer(StrictTypesMixin, serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, help_text=_("Why it was rejected."))
 
 
@@ -458,6 +488,8 @@ class ProjectDetailSerializer(ProjectListSerializer):
 class ProjectWriteSerializer(TrackedModelSerializer):
     """The fields a client may set; the answer is the project as a read shows it."""
 
+    aliases = aliases_field()
+
     class Meta:
         model = Project
         fields = PROJECT_WRITABLE_FIELDS
@@ -603,7 +635,7 @@ class CapacityStatsSerializer(serializers.Serializer):
     groups = CapacityGroupSerializer(many=True)
 
 
-class ExtractRequestSerializer(serializers.Serializer):
+class ExtractRequestSerializer(StrictTypesMixin, serializers.Serializer):
     project = serializers.CharField(
         required=False,
         help_text=_("Slug or ID of the project the source is about; found from the text when left out."),
@@ -612,7 +644,7 @@ class ExtractRequestSerializer(serializers.Serializer):
     def validate_project(self, value):
         project = Project.objects.filter(**slug_or_id(value)).first()
         if project is None:
-            raise serializers.ValidationError(_("No project with this slug or ID."))
+            raise serializers.ValidationError(_("No project with this slug or ID."), code="does_not_exist")
         return project
 
 

@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.api.errors import ErrorSerializer
-from core.api.filters import FilterBackend
+from core.api.filters import EMPTY_VALUE, FilterBackend
 from core.api.pagination import CursorPagination
 from core.api.permissions import ReadAnyReviewWithReviewPermission
 from core.api.schema import AutoSchema
@@ -74,6 +74,8 @@ INCLUDE_DRAFTS_PARAMETER = OpenApiParameter(
 
 def drafts_asked(request) -> bool:
     """Whether the request asks for drafts with ``include_drafts``; a value that is not a boolean is a 400."""
+    if request.query_params.get(INCLUDE_DRAFTS) == "":
+        raise ValidationError({INCLUDE_DRAFTS: [EMPTY_VALUE]}, code="blank")
     try:
         return bool(StrictBooleanField().to_python(request.query_params.get(INCLUDE_DRAFTS)))
     except forms.ValidationError as error:
@@ -225,7 +227,9 @@ class SourceViewSet(TrackedModelViewSet):
         body = serializers.ExtractRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if not source.text.strip():
-            raise ValidationError({"text": [_("This source has no text to read; add its full text first.")]})
+            raise ValidationError(
+                {"text": [_("This source has no text to read; add its full text first.")]}, code="no_text"
+            )
         result = ingest_source(source=source, project=body.validated_data.get("project"))
         return Response(
             serializers.ExtractResultSerializer(result, context=self.get_serializer_context()).data, status=201
@@ -368,7 +372,7 @@ class ChangeFilterSet(django_filters.FilterSet):
         help_text=_("ISO 8601 date and time, e.g. 2026-01-31T00:00:00Z: changes at or after it. Default: all."),
     )
     object_type = django_filters.ChoiceFilter(
-        choices=tracked_model_labels,
+        choices=tracked_model_labels(),  # listed in the schema: the tracked types are known at start
         method="filter_object_type",
         label=_("Object type"),
         help_text=_("app_label.model of a tracked record, e.g. projects.project or projects.claim."),

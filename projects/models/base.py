@@ -122,6 +122,12 @@ class SluggedModel(TrackedModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        if self.slug.isdigit():
+            message = _("Put a letter, a hyphen or an underscore in the slug: digits alone are read as an ID.")
+            raise ValidationError({"slug": ValidationError(message, code="numeric_slug")})
+
     def slug_base(self) -> str:
         """The slug the name gives, before any number that tells it from a taken one."""
         return slugify(self.name)[:190] or "record"
@@ -129,6 +135,7 @@ class SluggedModel(TrackedModel):
     def unique_slug(self) -> str:
         base = self.slug_base()
         slug, n = base, 2
-        while type(self)._base_manager.filter(slug=slug).exclude(pk=self.pk).exists():
+        # digits alone would read as an ID in the API's addresses (/projects/2025/): never made
+        while slug.isdigit() or type(self)._base_manager.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug

@@ -9,8 +9,9 @@ import yaml
 from jsonschema import Draft4Validator
 
 from projects import services
-from projects.models import GridConnection, ProjectRole
+from projects.models import GridConnection, Project, ProjectRole
 from tests.factories import ProjectFactory
+from tests.projects.api.helpers import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,175 @@ def test_an_undisclosed_role_and_a_connection_without_substation_match_the_schem
     body = api.get(f"/api/v1/grid-connections/{grid.pk}/").json()
     assert body["substation_name"] is None
     conforms(schema, "GridConnection", body)
+
+
+# 400 for what the schema states, 422 for a rule it cannot state, 409 for a value taken ----------
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": 12}, "name"),  # a number for a text
+        ({"name": "Typed", "capacity_mw": "700"}, "capacity_mw"),  # a text for a number
+        ({"name": "Typed", "is_draft": 1}, "is_draft"),  # a number for a boolean
+        ({"name": "Typed", "jobs_permanent": True}, "jobs_permanent"),  # a boolean for an integer
+        ({"name": "Typed", "aliases": "Other name"}, "aliases"),  # a text for a list
+        ({"name": "Typed", "aliases": ["Other", 3]}, "aliases"),  # a number in a list of texts
+        ({"name": "Typed", "kind": "castle"}, "kind"),  # not one of the choices
+    ],
+)
+def test_a_value_that_breaks_the_schema_is_a_400_naming_it(editor_api, body, field):
+    response = editor_api.post(PROJECTS, body, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [field]
+    assert not Project.objects.exists()
+
+
+def test_an_integral_number_is_an_integer_as_json_schema_says(editor_api):
+    response = editor_api.post(PROJECTS, {"name": "Jobs", "jobs_permanent": 30.0}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["jobs_permanent"] == 30
+
+
+def test_figures_are_rounded_to_their_places_not_refused(editor_api):
+    body = {
+        "name": "Rounded",
+        "capacity_mw": 0.1 + 0.2,
+        "investment_amount": 99999999.999,
+        "investment_currency": "EUR",
+    }
+    response = editor_api.post(PROJECTS, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["capacity_mw"] == 0.3
+    assert response.json()["investment_amount"] == 100000000.0
+    below_the_maximum = {"name": "Largest", "capacity_mw": 99999999.999}
+    assert editor_api.post(PROJECTS, below_the_maximum, format="json").json()["capacity_mw"] == 99999999.99
+    too_large = editor_api.post(PROJECTS, {"name": "Too large", "capacity_mw": 1e8}, format="json")
+    assert too_large.status_code == 400 and list(too_large.json()["error"]["fields"]) == ["capacity_mw"]
+
+
+def test_a_related_record_that_does_not_exist_is_a_422(editor_api):
+    project = ProjectFactory()
+    response = editor_api.post("/api/v1/phases/", {"project": project.pk + 1000, "name": "Phase 1"}, format="json")
+    assert response.status_code == 422
+    assert response.json()["error"] | {"fields": None} == {
+        "status": 422,
+        "code": "does_not_exist",
+        "message": "Invalid input: project.",
+        "fields": None,
+    }
+
+
+def test_a_rule_across_fields_is_a_422(editor_api):
+    body = {"name": "Late", "announced_on": "2030-01-01", "operational_year": 2026}
+    response = editor_api.post(PROJECTS, body, format="json")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "rule"
+    assert list(response.json()["error"]["fields"]) == ["non_field_errors"]
+
+
+def test_a_schema_error_beside_a_rule_is_a_400(editor_api):
+    body = {"name": "Late", "announced_on": "2030-01-01", "operational_year": 2026, "kind": "castle"}
+    assert editor_api.post(PROJECTS, body, format="json").status_code == 400
+
+
+def test_a_slug_already_taken_is_a_409(editor_api):
+    taken = ProjectFactory()
+    other = ProjectFactory()
+    url = f"{PROJECTS}{other.slug}/"
+    response = editor_api.patch(url, {"slug": taken.slug}, format="json", **if_match(editor_api, url))
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "unique"
+    assert list(response.json()["error"]["fields"]) == ["slug"]
+
+
+def test_a_web_address_django_refuses_is_a_422(editor_api):
+    response = editor_api.post("/api/v1/sources/", {"title": "Memo", "url": "urn:isbn:0451450523"}, format="json")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "url"
+
+
+def test_an_item_of_a_list_is_named_by_its_index(editor_api):
+    response = editor_api.post(PROJECTS, {"name": "Nul", "aliases": ["fine", "nul\x00"]}, format="json")
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {"aliases.1": ["Null characters are not allowed."]}
+
+
+def test_422_and_414_are_documented(schema):
+    responses = schema["paths"][PROJECTS]["post"]["responses"]
+    assert {"400", "409", "422"} <= set(responses)
+    assert set(schema["paths"][PROJECTS]["get"]["responses"]) >= {"400", "422", "414"}
+    assert schema["paths"]["/api/v1/claims/{id}/"]["get"]["responses"]["414"]["content"] == {
+        "text/html": {"schema": {"type": "string"}}
+    }
+
+
+# Query parameters: as typed as the schema says ------------------------------------------------
+
+
+def test_a_related_id_that_no_record_has_filters_to_nothing(api):
+    project = ProjectFactory()
+    assert api.get("/api/v1/claims/", {"project": project.pk + 1000}).json()["count"] == 0
+    assert api.get("/api/v1/claims/", {"project": 2**70}).json()["count"] == 0
+    response = api.get("/api/v1/claims/", {"project": "first"})
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["project"]
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        (PROJECTS, {"status": ""}),
+        (PROJECTS, {"capacity_min": ""}),
+        (PROJECTS, {"updated_since": ""}),
+        (PROJECTS, {"format": ""}),
+        (PROJECTS, {"include_drafts": ""}),
+        ("/api/v1/organizations/", {"country": ""}),
+        ("/api/v1/changes/", {"since": ""}),
+        ("/api/v1/changes/", {"object_type": ""}),
+    ],
+)
+def test_an_empty_value_where_the_schema_states_a_type_is_a_400(api, url, params):
+    response = api.get(url, params)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == list(params)
+
+
+def test_an_empty_text_is_still_a_text(api):
+    ProjectFactory()
+    assert api.get(PROJECTS, {"q": "", "region": ""}).json()["count"] == 1
+
+
+@pytest.mark.parametrize("params", [{"jobs_min": "1.5"}, {"operational_year_max": "2030.5"}])
+def test_an_integer_parameter_takes_whole_numbers(api, params):
+    response = api.get(PROJECTS, params)
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == list(params)
+
+
+def test_a_number_parameter_has_no_cap_the_schema_does_not_state(api):
+    assert api.get(PROJECTS, {"capacity_min": "1e60"}).json()["count"] == 0
+
+
+def test_a_cursor_page_still_holds_page_to_a_whole_number(api):
+    response = api.get(PROJECTS, {"paginate": "cursor", "page": "0"})
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["page"]
+
+
+def test_radius_without_a_point_is_a_rule_across_parameters(api):
+    response = api.get(PROJECTS, {"radius_km": "10"})
+    assert response.status_code == 422 and list(response.json()["error"]["fields"]) == ["near"]
+
+
+def test_the_object_types_of_the_feed_are_listed_in_the_schema(schema):
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/changes/"]["get"]["parameters"]}
+    assert "projects.project" in parameters["object_type"]["enum"]
+
+
+def test_a_slug_is_never_digits_alone_which_would_read_as_an_id(editor_api):
+    made = editor_api.post(PROJECTS, {"name": "2025"}, format="json")
+    assert made.status_code == 201
+    slug = made.json()["slug"]
+    assert not slug.isdigit() and slug.startswith("2025")
+    assert editor_api.get(made["Location"]).json()["slug"] == slug
+    given = editor_api.post(PROJECTS, {"name": "Numbered", "slug": "1234"}, format="json")
+    assert given.status_code == 422
+    assert given.json()["error"]["code"] == "numeric_slug"

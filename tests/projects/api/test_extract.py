@@ -47,11 +47,11 @@ def test_extract_onto_a_named_project(demo, editor_api):
 def test_extract_errors_name_the_field(editor_api):
     empty = SourceFactory(text="")
     response = editor_api.post(f"/api/v1/sources/{empty.pk}/extract/")
-    assert response.status_code == 400 and "text" in response.json()["error"]["fields"]
+    assert response.status_code == 422 and "text" in response.json()["error"]["fields"]
     source = SourceFactory(text=REVISED)
     for project in ("no-such-project", "²"):  # "²" passes str.isdigit() yet is no ID
         response = editor_api.post(f"/api/v1/sources/{source.pk}/extract/", {"project": project})
-        assert response.status_code == 400 and "project" in response.json()["error"]["fields"]
+        assert response.status_code == 422 and "project" in response.json()["error"]["fields"]
     assert not Claim.objects.exists()
 
 

@@ -198,12 +198,12 @@ def test_cursor_pagination_visits_every_project_once(api, db):
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
-    [({"paginate": "sideways"}, "paginate"), ({"paginate": "cursor", "ordering": "name"}, "ordering")],
+    ("params", "field", "status"),
+    [({"paginate": "sideways"}, "paginate", 400), ({"paginate": "cursor", "ordering": "name"}, "ordering", 422)],
 )
-def test_pagination_choice_is_validated(api, db, params, field):
+def test_pagination_choice_is_validated(api, db, params, field, status):
     response = api.get(LIST, params)
-    assert response.status_code == 400
+    assert response.status_code == status
     assert list(response.json()["error"]["fields"]) == [field]
 
 

@@ -108,7 +108,7 @@ def test_organization_by_slug_or_id(api):
 
 def test_write_validation_names_the_field(editor_api):
     response = editor_api.post("/api/v1/substations/", {"name": "Nowhere", "latitude": 50}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422  # a rule across fields: the schema cannot state it
     assert response.json()["error"]["fields"]["non_field_errors"] == ["Give both latitude and longitude, or neither."]
     organization = OrganizationFactory()
     response = editor_api.post(
@@ -116,9 +116,9 @@ def test_write_validation_names_the_field(editor_api):
         {"from_organization": organization.pk, "to_organization": organization.pk, "kind": "partnership"},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     response = editor_api.post("/api/v1/sources/", {"title": "Duplicate", "url": SourceFactory().url}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409  # a unique value already taken
     assert "url" in response.json()["error"]["fields"]
 
 
@@ -165,7 +165,7 @@ def test_boolean_filters_still_filter(api):
     for is_forecast in (True, False):
         make(Indicator, name="Cloud use", value=75, unit="%", source=source, is_forecast=is_forecast)
     assert api.get("/api/v1/indicators/", {"is_forecast": "true"}).json()["count"] == 1
-    assert api.get("/api/v1/indicators/", {"is_forecast": ""}).json()["count"] == 2
+    assert api.get("/api/v1/indicators/").json()["count"] == 2
 
 
 @pytest.mark.parametrize("path", ["claims/abc/", "claims/²/", "organizations/²/", "substations/²/", "phases/1x/"])

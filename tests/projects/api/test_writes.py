@@ -121,15 +121,16 @@ def test_status_change_through_the_api_goes_through_the_service(demo, editor_api
     assert [step["status"] for step in response.json()["status_history"]] == ["announced", "permitted"]
 
 
-def test_model_validation_is_a_400_naming_the_field(demo, editor_api):
+def test_model_validation_is_a_422_naming_the_field(demo, editor_api):
+    """The model's rules across fields: the values match the schema, the record cannot take them."""
     header = if_match(editor_api, detail(demo))
     response = editor_api.patch(detail(demo), {"investment_currency": ""}, **header)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "investment_currency" in response.json()["error"]["fields"]
     response = editor_api.patch(detail(demo), {"operational_year": 2020}, **header)  # before the 2025 announcement
-    assert response.status_code == 400
+    assert response.status_code == 422
     response = editor_api.patch(detail(demo), {"latitude": None}, **header)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "longitude" in response.json()["error"]["fields"]
 
 
@@ -216,14 +217,14 @@ def test_claim_status_is_changed_by_actions_not_by_patch(editor_api):
     claim = ClaimFactory()
     url = f"/api/v1/claims/{claim.pk}/"
     response = editor_api.patch(url, {"status": "accepted"}, **if_match(editor_api, url))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "status" in response.json()["error"]["fields"]
 
 
 def test_claim_without_source_cannot_be_accepted(editor_api):
     claim = ClaimFactory(source=None)
     response = review(editor_api, claim.pk, "accept")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "source" in response.json()["error"]["fields"]
 
 
