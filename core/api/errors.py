@@ -22,6 +22,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.formatting import format_number
 from core.models import ConcurrentEditError
 
 NON_FIELD_ERRORS = api_settings.NON_FIELD_ERRORS_KEY
@@ -49,7 +50,8 @@ class RequestTooLarge(exceptions.APIException):
 
     def __init__(self, limit: int):
         super().__init__(
-            _("The request body is larger than the API reads: at most %(limit)s bytes.") % {"limit": f"{limit:,}"}
+            _("The request body is larger than the API reads: at most %(limit)s bytes.")
+            % {"limit": format_number(limit)}
         )
 
 
