@@ -63,6 +63,29 @@ class InvalidRow:
     errors: dict[str, list[str]]
 
 
+@dataclass
+class PreparedRow:
+    """A row read and checked ahead (``prepared``, in a second process for a large file): its values, and
+    the new project they make when no project has the row's key, with that project's errors."""
+
+    data: dict
+    project: Project
+    exclude: set[str]
+    errors: dict[str, list[tuple[str, str | None]]]  # field -> [(message, code)]
+    made_slug: bool
+
+
+def prepared(rows: Iterable[dict | InvalidRow | None]) -> Iterator[dict | InvalidRow | PreparedRow | None]:
+    """Each row with the first half of ``project_create`` done: what needs no database, for rows read ahead."""
+    for row in rows:
+        if row is None or isinstance(row, InvalidRow):
+            yield row
+            continue
+        entry = _prepare_create(0, {name: value for name, value in row.items() if name != "version"})
+        errors = {name: [(str(m), e.code) for e in found for m in e] for name, found in entry.errors.items()}
+        yield PreparedRow(row, entry.project, entry.exclude, errors, entry.made_slug)
+
+
 class ImportRolledBack(Exception):
     def __init__(self, result: ImportResult):
         self.result = result
@@ -174,14 +197,14 @@ def _bound_on_server(using: str):
         connection.__dict__.pop("data_types", None)
 
 
-def _chunks(rows, key: str, size: int) -> Iterator[list[tuple[int, dict | InvalidRow]]]:
+def _chunks(rows, key: str, size: int) -> Iterator[list[tuple[int, dict | InvalidRow | PreparedRow]]]:
     """Numbered rows in chunks; a key seen twice starts a new chunk, so that each chunk reads
     and writes a project once and a second row for it sees what the first one did."""
     chunk, keys = [], set()
     for number, row in enumerate(rows, start=1):
         if row is None:
             continue  # a blank line of the file: counted, so that the numbers stay the file's
-        value = None if isinstance(row, InvalidRow) else row.get(key)
+        value = None if isinstance(row, InvalidRow) else _values(row).get(key)
         if chunk and (len(chunk) >= size or (value and value in keys)):
             yield chunk
             chunk, keys = [], set()
@@ -192,9 +215,14 @@ def _chunks(rows, key: str, size: int) -> Iterator[list[tuple[int, dict | Invali
         yield chunk
 
 
+def _values(row: dict | PreparedRow) -> dict:
+    return row.data if isinstance(row, PreparedRow) else row
+
+
 def _import_chunk(chunk, state: _State, key: str):
     for attempt in range(SLUG_ATTEMPTS):
-        plan = _plan(chunk, state, key)
+        # A chunk planned again starts from its rows' values: the projects prepared ahead have slugs by now.
+        plan = _plan(chunk, state, key, ahead=attempt == 0)
         try:
             with transaction.atomic():
                 plan.write()
@@ -276,9 +304,9 @@ class _Plan:
             state.claimed_slugs.add(row.project.slug)
 
 
-def _plan(chunk, state: _State, key: str) -> _Plan:
+def _plan(chunk, state: _State, key: str, ahead: bool = True) -> _Plan:
     plan = _Plan(key=key)
-    keys = {row.get(key) for _n, row in chunk if not isinstance(row, InvalidRow) and row.get(key)}
+    keys = {_values(row).get(key) for _n, row in chunk if not isinstance(row, InvalidRow) and _values(row).get(key)}
     keys -= state.created_keys
     existing = {}
     if keys:
@@ -297,10 +325,11 @@ def _plan(chunk, state: _State, key: str) -> _Plan:
         if isinstance(row, InvalidRow):
             plan.errors[number] = dict(row.errors)
             continue
+        ready, row = (row, row.data) if isinstance(row, PreparedRow) else (None, row)
         data = {name: value for name, value in row.items() if name != "version"}
         current = existing.get(row.get(key)) if row.get(key) else None
         if current is None:
-            rows.append(_prepare_create(number, data))
+            rows.append(_from_prepared(number, ready) if ready and ahead else _prepare_create(number, data))
             continue
         version = row.get("version")
         try:
@@ -337,6 +366,14 @@ def _prepare_create(number: int, data: dict) -> _Row:
     exclude = {*_settled_fields(project), *(["slug"] if made else [])}
     row = _Row(number, project, adding=True, exclude=exclude, made_slug=made)
     row.errors = _clean(project, exclude)
+    return row
+
+
+def _from_prepared(number: int, ready: PreparedRow) -> _Row:
+    row = _Row(number, ready.project, adding=True, exclude=set(ready.exclude), made_slug=ready.made_slug)
+    row.errors = {
+        name: [ValidationError(message, code=code) for message, code in found] for name, found in ready.errors.items()
+    }
     return row
 
 

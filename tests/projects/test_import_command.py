@@ -104,3 +104,20 @@ def test_a_file_without_the_columns_is_refused(tmp_path):
         run(write_csv(tmp_path / "other.csv", [["1", "2"]], header=["a", "b"]))
     with pytest.raises(CommandError, match="CSV or XLSX"):
         run(str(tmp_path / "projects.txt"))
+
+
+def test_a_large_file_is_read_in_a_second_process_with_the_same_result(tmp_path, monkeypatch):
+    from projects.management.commands import import_projects
+
+    path = write_csv(tmp_path / "projects.csv", [row(n) for n in range(1, 1201)] + [row(1201, capacity="lots")])
+    monkeypatch.setattr(import_projects, "MIN_BYTES", 0)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1,201 rows have errors"):
+        call_command("import_projects", path, stderr=err)
+    assert "row 1201, capacity_mw: “lots” is not a number." in err.getvalue()
+    assert not Project.objects.exists()
+    out, _err = run(path, "--skip-invalid")
+    assert "1,200 projects created" in out
+    project = Project.objects.get(slug="campus-1200")
+    assert sorted(project.typed_by_hand) == ["announced_on", "capacity_mw", "country", "operational_year", "status"]
+    assert project.status_history.count() == 1

@@ -1,3 +1,4 @@
+import os
 import time
 from contextlib import closing
 
@@ -6,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.changes import actor
 from projects import services
+from projects.import_worker import MIN_BYTES, read_prepared
 from projects.imports import FORMATS, ImportFileError, file_format, read_rows, row_errors
 from projects.resources import COLUMNS
 from projects.services.bulk import CHUNK_SIZE, ImportRolledBack
@@ -36,6 +38,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-errors", type=int, default=100, help="Errors listed (all of them are counted); 0 lists all."
         )
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help="Read and check the rows in this process: a file of 2 MB or more is read by a second one, on "
+            "another core, while this one writes.",
+        )
 
     def handle(self, *args, file, format=None, skip_invalid=False, dry_run=False, user=None, **options):
         author = None
@@ -53,14 +61,17 @@ class Command(BaseCommand):
 
         try:
             kind = file_format(file, format)
-            with open(file, "rb") as stream, actor(author, source="import"), closing(read_rows(stream, kind)) as rows:
-                result = services.projects_import(
-                    rows=rows,
-                    skip_invalid=skip_invalid,
-                    dry_run=dry_run,
-                    chunk_size=options["chunk_size"],
-                    progress=progress,
-                )
+            ahead = not options["in_process"] and os.path.getsize(file) >= MIN_BYTES
+            with open(file, "rb") as stream, actor(author, source="import"):
+                rows = read_prepared(file, kind) if ahead else read_rows(stream, kind)
+                with closing(rows):
+                    result = services.projects_import(
+                        rows=rows,
+                        skip_invalid=skip_invalid,
+                        dry_run=dry_run,
+                        chunk_size=options["chunk_size"],
+                        progress=progress,
+                    )
         except (ImportFileError, OSError) as error:
             raise CommandError(str(error)) from None
         except ImportRolledBack as rolled_back:
