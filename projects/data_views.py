@@ -3,7 +3,8 @@
 Every download is what anonymous readers see (``selectors.PUBLIC``) whoever asks, filtered by the
 same parameters as the project list and the API (``ProjectFilterSet``). Each says the filter it was
 made with: the ``X-Data-Filter`` header of a CSV, the "about" sheet of a workbook, the
-``description`` and ``filter`` of the data package asked for with the same parameters.
+``description`` and ``filter`` of the data package asked for with the same parameters. Anonymous
+readers are throttled as on every public page (``PAGE_THROTTLE_ANON``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.throttling import throttle_anonymous
 from projects import data, releases
 from projects.filtersets import ProjectFilterSet
 from projects.selectors import PUBLIC, project_list
@@ -55,6 +57,7 @@ def _described(response: HttpResponse, selection: data.Selection) -> HttpRespons
     return response
 
 
+@throttle_anonymous
 @require_safe
 def data_index(request):
     return render(
@@ -69,6 +72,7 @@ def data_index(request):
     )
 
 
+@throttle_anonymous
 @require_safe
 def datapackage_json(request):
     try:
@@ -81,6 +85,7 @@ def datapackage_json(request):
     return _described(response, selection)
 
 
+@throttle_anonymous
 @require_safe
 def table_csv(request, name: str):
     table = data.TABLES.get(name)
@@ -95,6 +100,7 @@ def table_csv(request, name: str):
     return _described(response, selection)
 
 
+@throttle_anonymous
 @require_safe
 def projects_xlsx(request):
     try:
@@ -116,6 +122,7 @@ def projects_xlsx(request):
     return _described(response, selection)
 
 
+@throttle_anonymous
 @require_safe
 def release_file(request, version: str, filename: str):
     path = releases.release_path(version, filename)

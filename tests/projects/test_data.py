@@ -283,3 +283,13 @@ def test_the_project_list_links_the_downloads_of_its_filter(client):
     page = client.get("/projects/?country=FR").content.decode()
     assert 'href="/data/projects.csv?country=FR"' in page
     assert 'href="/data/claims.csv?country=FR"' in page
+
+
+def test_downloads_are_throttled_like_the_pages(client, monkeypatch):
+    from rest_framework import throttling
+
+    monkeypatch.setattr(
+        throttling.SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/hour", "user": "2/hour", "pages": "2/hour"}
+    )
+    statuses = [client.get("/data/claims.csv").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
