@@ -12,6 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from projects import choices
+from tests.browser.conftest import SERVER
 from tests.factories import ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,6 +49,9 @@ def demo_projects(transactional_db):
     )
 
 
+@pytest.mark.skipif(
+    SERVER == "gunicorn", reason="lowers the server's marker limit in its own process: the in-process server only"
+)
 def test_a_map_with_more_projects_than_it_draws_shows_clusters_that_open_as_it_zooms_in(
     page, live_server, demo_projects, monkeypatch
 ):
