@@ -31,11 +31,9 @@ def read_prepared(path, file_format: str) -> Iterator:
     from projects.imports import ImportFileError
 
     readable, writable = os.pipe()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
-        "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry),
-    }
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry)}
+    # The settings module the process started with (settings overridden since have none).
+    env.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE or "")
     language = translation.get_language() or ""
     command = [sys.executable, "-m", "projects.import_worker", str(path), file_format, language, str(writable)]
     try:

@@ -40,6 +40,7 @@ from projects.admin.filters import (
     NotVerifiedFilter,
     proposed_claims,
 )
+from projects.admin.imports import BackgroundImportMixin
 from projects.models import Claim, GridConnection, Milestone, Phase, Project, ProjectRole, ProjectStatusChange
 from projects.resources import ProjectResource
 
@@ -178,7 +179,7 @@ class ProjectStatusChangeInline(TrackedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(TrackedAdminMixin, ImportExportMixin, admin.ModelAdmin):
+class ProjectAdmin(TrackedAdminMixin, BackgroundImportMixin, ImportExportMixin, admin.ModelAdmin):
     form = ProjectForm
     list_display = (
         "name",
