@@ -495,7 +495,8 @@ def _settle_slugs(rows: list[_Row], state: _State):
         if row.made_slug:
             base = bases[row.number]
             slug, n = base, 2
-            while slug in taken or slug in state.claimed_slugs or slug in claimed:
+            # As unique_slug(): never digits alone, which read as an ID in the API's addresses.
+            while slug.isdigit() or slug in taken or slug in state.claimed_slugs or slug in claimed:
                 slug, n = f"{base}-{n}", n + 1
             project.slug = slug
         claimed.add(project.slug)
