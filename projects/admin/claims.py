@@ -19,7 +19,8 @@ from core.admin.forms import CurrencyField
 from core.admin.tracked import TrackedInlineFormSet
 from core.models import ConcurrentEditError
 from projects import attributes, choices, services
-from projects.admin.filters import ReviewQueueFilter
+from projects.admin.filters import ConfidenceFilter, ReviewQueueFilter
+from projects.extraction.facts import LOW_CONFIDENCE
 from projects.models import Claim
 
 ClaimStatus = choices.ClaimStatus
@@ -233,13 +234,15 @@ class ClaimAdmin(ReviewPermissionMixin, TrackedAdminMixin, admin.ModelAdmin):
         "subject",
         "source_display",
         "quote_excerpt",
+        "confidence_display",
+        "reason_display",
         "status",
         "in_conflict",
         "is_headline",
         "origin",
     )
     list_display_links = ("attribute", "value_display")
-    list_filter = (ReviewQueueFilter, "in_conflict", "attribute", "origin", "is_headline")
+    list_filter = (ReviewQueueFilter, ConfidenceFilter, "in_conflict", "attribute", "origin", "is_headline")
     list_select_related = ("project", "organization", "source", "value_organization")
     search_fields = ("quote", "value_text", "project__name", "organization__name", "source__title", "source__publisher")
     autocomplete_fields = ("project", "organization", "source", "value_organization")
@@ -307,6 +310,20 @@ class ClaimAdmin(ReviewPermissionMixin, TrackedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("quote"))
     def quote_excerpt(self, claim):
         return truncatechars(claim.quote, 140)
+
+    @admin.display(description=_("confidence"), ordering="confidence")
+    def confidence_display(self, claim):
+        """The extractor's confidence, as text: "low · 0.40" marks the ones to read with care."""
+        if claim.confidence is None:
+            return "—"
+        if claim.confidence < LOW_CONFIDENCE:
+            return _("low · %(confidence).2f") % {"confidence": claim.confidence}
+        return f"{claim.confidence:.2f}"
+
+    @admin.display(description=_("why"))
+    def reason_display(self, claim):
+        """Why the claim was proposed (exact phrase, cue words, inferred), from its note."""
+        return truncatechars(claim.note, 100) if claim.note else "—"
 
     def save_model(self, request, obj, form, change):
         save_claim(claim=obj, form=form, user=request.user)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects import choices
+from projects.extraction.facts import LOW_CONFIDENCE
 from projects.models import Claim
 
 
@@ -112,6 +113,29 @@ class NotVerifiedFilter(admin.SimpleListFilter):
         if self.value() in {"3", "6", "12"}:
             cutoff = months_ago(int(self.value()))
             return queryset.filter(Q(last_verified_on__lt=cutoff) | Q(last_verified_on__isnull=True))
+        return queryset
+
+
+class ConfidenceFilter(admin.SimpleListFilter):
+    """The extractor's proposals it is least sure of, for a careful look first."""
+
+    title = _("confidence")
+    parameter_name = "confidence"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("low", _("low confidence")),
+            ("high", _("not low")),
+            ("none", _("not given (entered by hand)")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "low":
+            return queryset.filter(confidence__lt=LOW_CONFIDENCE)
+        if self.value() == "high":
+            return queryset.filter(confidence__gte=LOW_CONFIDENCE)
+        if self.value() == "none":
+            return queryset.filter(confidence__isnull=True)
         return queryset
 
 
