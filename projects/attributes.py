@@ -113,6 +113,16 @@ ATTRIBUTES: dict[str, Attribute] = {
         Attribute(A.STATUS, A.STATUS.label, ValueKind.TEXT, fields=("status",)),
         # Feeds the project's roles.
         Attribute(A.ORGANIZATION, A.ORGANIZATION.label, ValueKind.ORGANIZATION, multi_valued=True),
+        # Power facts, when an article states them: no project column, like "other".
+        # The power the grid operator is asked for or has agreed to ("un raccordement de 120 MW demandé à RTE").
+        Attribute(A.GRID_POWER_MW, A.GRID_POWER_MW.label, ValueKind.NUMBER, "MW"),
+        # Solar, wind, nuclear, a PPA...: a site may name several at once.
+        Attribute(A.ENERGY_SOURCE, A.ENERGY_SOURCE.label, ValueKind.TEXT, multi_valued=True),
+        # Free cooling, liquid cooling, seawater, closed loop...
+        Attribute(A.COOLING, A.COOLING.label, ValueKind.TEXT, multi_valued=True),
+        # Litres and daily volumes converted, the article's own words kept in the quote.
+        Attribute(A.WATER_USE_M3, A.WATER_USE_M3.label, ValueKind.NUMBER, "m³/year"),
+        Attribute(A.PUE, A.PUE.label, ValueKind.NUMBER),
         Attribute(A.OTHER, A.OTHER.label, ValueKind.TEXT, multi_valued=True, extracted=False),
     )
 }

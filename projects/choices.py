@@ -137,6 +137,11 @@ class ClaimAttribute(models.TextChoices):
     FORMER_USE = "former_use", _("Former use of the site")
     STATUS = "status", _("Status")
     ORGANIZATION = "organization", _("Organization involved")
+    GRID_POWER_MW = "grid_power_mw", _("Grid power requested or contracted (MW)")
+    ENERGY_SOURCE = "energy_source", _("Energy source or supply contract")
+    COOLING = "cooling", _("Cooling")
+    WATER_USE_M3 = "water_use_m3", _("Water use (m³ a year)")
+    PUE = "pue", _("Power usage effectiveness (PUE)")
     OTHER = "other", _("Other")
 
 

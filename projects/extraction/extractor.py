@@ -12,6 +12,7 @@ from .figures import figure_facts
 from .language import SUPPORTED_LANGUAGES, detect_language
 from .organizations import organization_facts
 from .places import former_use_facts, municipality_fact, substation_facts
+from .power import power_facts
 from .profile import kind_fact, region_fact
 from .relations import indicators, relationships
 from .sections import Section, find_sections
@@ -131,6 +132,7 @@ def extract_facts(
     candidates += figure_facts(doc)
     candidates += announcement_facts(doc)
     candidates += operational_year_facts(doc)
+    candidates += power_facts(doc)
 
     projects = []
     for section in sections:

@@ -14,6 +14,7 @@ from . import context
 from .document import Document
 from .facts import Fact
 from .numbers import as_number, find_numbers
+from .power import grid_cue
 from .qualifiers import qualify
 from .quantities import FLOOR, JOBS, LAND, MONEY, POWER, Quantity, find_quantities
 
@@ -111,8 +112,8 @@ def _off_topic(clause: str) -> bool:
 def _capacity(doc: Document, q: Quantity, clause: str) -> Fact | None:
     if _off_topic(clause) or context.is_generation(clause) or _PER_RACK.search(clause) or q.value < 1:
         return None
-    if _DEMAND.search(clause):
-        return None
+    if _DEMAND.search(clause) or grid_cue(doc, q):
+        return None  # the power asked of the grid is a fact of its own, not the project's capacity
     confidence = 0.7
     confidence += 0.1 if _CAPACITY_CUE.search(clause) else 0
     confidence += 0.1 if context.DATA_CENTRE.search(clause) else 0

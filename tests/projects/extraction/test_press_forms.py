@@ -201,7 +201,6 @@ def test_not_organizations(text):
         "The town has a population of 20,000.",
         "There will be 200 workers on site each day.",
         "The tenant will take 30% of the capacity.",
-        "The data centre targets a PUE of 1.2.",
         "The operator signed a 20-year lease on the data centre.",
         "Contact: 01 23 45 67 89 or +44 20 7946 0958.",
         "Article 123456 - data centre news",
