@@ -82,6 +82,7 @@ SCHEMA_CODES = frozenset(
         "blank",
         "invalid",
         "incorrect_type",
+        "unknown_field",
         "invalid_choice",
         "invalid_list",
         "not_a_list",

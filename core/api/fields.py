@@ -56,12 +56,22 @@ def type_error(field, value) -> str | None:
     return str(INCORRECT_TYPE % {"expected": TYPE_NAMES[expected[0]], "given": given})
 
 
+UNKNOWN_FIELD = _("Not a field of this body: the schema lists the fields a client may send.")
+
+
 class StrictTypesMixin:
-    """For serializers of request bodies: each writable field's value must have its JSON type."""
+    """For serializers of request bodies: each writable field's value must have its JSON type, and
+    a field the body does not take is refused rather than ignored (a typo would otherwise be
+    silently dropped); the schema says so with ``additionalProperties: false``."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
-            errors = {}
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors = {
+                str(name): [serializers.ErrorDetail(str(UNKNOWN_FIELD), code="unknown_field")]
+                for name in data
+                if name not in writable
+            }
             for name, field in self.fields.items():
                 if field.read_only or name not in data:
                     continue

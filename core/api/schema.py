@@ -5,10 +5,12 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from core.api.errors import ErrorSerializer
+from core.api.fields import StrictTypesMixin
 from core.api.pagination import PAGINATE_PARAMETER, SelectablePaginationMixin
 
 ERRORS = {
@@ -90,6 +92,12 @@ class AutoSchema(openapi.AutoSchema):
         if actions is None:  # not a viewset of tracked records
             return False
         return self.method in ("PUT", "PATCH", "DELETE") or getattr(self.view, "action", None) in actions
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(force_instance(serializer), StrictTypesMixin):
+            schema["additionalProperties"] = False  # a field the body does not take is a 400
+        return schema
 
     def _paginates(self) -> bool:
         return self.method == "GET" and self._is_list_view() and self._get_paginator() is not None

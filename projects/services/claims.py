@@ -79,6 +79,8 @@ def check_fits(claim: Claim):
     value_field = {choices.ValueKind.DATE: "value_date", choices.ValueKind.TEXT: "value_text"}.get(
         attribute.value_kind, "value_number"
     )
+    if getattr(claim, value_field) is None:
+        return  # no value to fit: the claim's own validation asks for one
     for name, value in attribute.project_values(claim).items():
         try:
             Project._meta.get_field(name).clean(value, None)

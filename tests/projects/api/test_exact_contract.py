@@ -10,7 +10,7 @@ from jsonschema import Draft4Validator
 
 from projects import services
 from projects.models import GridConnection, Project, ProjectRole
-from tests.factories import ProjectFactory
+from tests.factories import ClaimFactory, ProjectFactory
 from tests.projects.api.helpers import if_match
 
 pytestmark = pytest.mark.django_db
@@ -320,3 +320,25 @@ def test_a_slug_is_never_digits_alone_which_would_read_as_an_id(editor_api):
     given = editor_api.post(PROJECTS, {"name": "Numbered", "slug": "1234"}, format="json")
     assert given.status_code == 422
     assert given.json()["error"]["code"] == "numeric_slug"
+
+
+def test_an_accepted_claim_turned_into_a_figure_without_a_value_is_a_422_not_a_500(editor_api):
+    claim = ClaimFactory(attribute="municipality", value_number=None, value_text="Escaudain", status="accepted")
+    url = f"/api/v1/claims/{claim.pk}/"
+    response = editor_api.patch(url, {"attribute": "capacity_mw"}, format="json", **if_match(editor_api, url))
+    assert response.status_code == 422, response.content
+    assert "value_number" in response.json()["error"]["fields"]
+
+
+def test_a_field_the_body_does_not_take_is_refused_not_ignored(editor_api, schema):
+    response = editor_api.post(PROJECTS, {"name": "Typo", "capacity": 700, "id": 5}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "capacity": ["Not a field of this body: the schema lists the fields a client may send."],
+        "id": ["Not a field of this body: the schema lists the fields a client may send."],
+    }
+    assert not Project.objects.exists()
+    requests = [name for name in schema["components"]["schemas"] if name.endswith("Request")]
+    assert requests
+    for name in requests:
+        assert schema["components"]["schemas"][name]["additionalProperties"] is False, name
