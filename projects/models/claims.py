@@ -13,6 +13,7 @@ from core.formatting import format_date, format_money, format_quantity, partial_
 from core.models import TrackedModel
 from projects import attributes, choices
 from projects.models.base import currency_validator
+from projects.models.limits import QUOTE_MAX_LENGTH, bounded_text_field
 from projects.models.organizations import Organization
 from projects.models.projects import Project
 from projects.models.sources import Source
@@ -139,7 +140,8 @@ class Claim(TrackedModel):
         editable=False,
         help_text=_("Normalised form of the value, so that equal values compare equal."),
     )
-    quote = models.TextField(
+    quote = bounded_text_field(
+        QUOTE_MAX_LENGTH,
         verbose_name=_("quote"),
         blank=True,
         help_text=_("The source's own words supporting the value."),

@@ -6,6 +6,7 @@ from django_countries.fields import CountryField
 
 from core.models import TrackedModel
 from projects.models.base import backing_claim_field, year_validators
+from projects.models.limits import DESCRIPTION_MAX_LENGTH, QUOTE_MAX_LENGTH, bounded_text_field
 from projects.models.organizations import Organization
 from projects.models.sources import Source
 
@@ -17,7 +18,8 @@ class Indicator(TrackedModel):
         verbose_name=_("name"),
         max_length=300,
     )
-    description = models.TextField(
+    description = bounded_text_field(
+        DESCRIPTION_MAX_LENGTH,
         verbose_name=_("description"),
         blank=True,
     )
@@ -66,7 +68,8 @@ class Indicator(TrackedModel):
         on_delete=models.PROTECT,
         related_name="indicators",
     )
-    quote = models.TextField(
+    quote = bounded_text_field(
+        QUOTE_MAX_LENGTH,
         verbose_name=_("quote"),
         blank=True,
     )

@@ -8,6 +8,7 @@ from django_countries.fields import CountryField
 from core.models import TrackedModel
 from projects import choices
 from projects.models.base import SluggedModel, aliases_field, backing_claim_field, validate_aliases
+from projects.models.limits import DESCRIPTION_MAX_LENGTH, QUOTE_MAX_LENGTH, bounded_text_field
 
 
 class Organization(SluggedModel):
@@ -26,7 +27,8 @@ class Organization(SluggedModel):
         verbose_name=_("website"),
         blank=True,
     )
-    description = models.TextField(
+    description = bounded_text_field(
+        DESCRIPTION_MAX_LENGTH,
         verbose_name=_("description"),
         blank=True,
     )
@@ -88,7 +90,8 @@ class OrganizationRelationship(TrackedModel):
         blank=True,
         related_name="relationships",
     )
-    quote = models.TextField(
+    quote = bounded_text_field(
+        QUOTE_MAX_LENGTH,
         verbose_name=_("quote"),
         blank=True,
     )

@@ -21,6 +21,7 @@ from projects.models.base import (
     validate_aliases,
     year_validators,
 )
+from projects.models.limits import DESCRIPTION_MAX_LENGTH, bounded_text_field
 from projects.models.sources import Source
 
 
@@ -28,7 +29,8 @@ class Project(SluggedModel):
     """A data-center project or campus; its headline figures come from accepted claims."""
 
     aliases = aliases_field()
-    description = models.TextField(
+    description = bounded_text_field(
+        DESCRIPTION_MAX_LENGTH,
         verbose_name=_("description"),
         blank=True,
     )

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TrackedModel
+from projects.models.limits import SOURCE_TEXT_MAX_LENGTH, bounded_text_field
 
 
 class Source(TrackedModel):
@@ -49,7 +50,8 @@ class Source(TrackedModel):
         null=True,
         blank=True,
     )
-    text = models.TextField(
+    text = bounded_text_field(
+        SOURCE_TEXT_MAX_LENGTH,
         verbose_name=_("full text"),
         blank=True,
         help_text=_("Optional; extraction reads it and quotes point into it."),

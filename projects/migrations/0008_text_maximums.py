@@ -1,0 +1,93 @@
+"""Every free text has a maximum length (projects/models/limits.py), checked by the models'
+validation with a message naming the field. The columns stay ``text``: nothing changes in the
+database, the limits apply to what is written from now on."""
+
+from pathlib import Path
+
+import django.core.validators
+from django.db import migrations, models
+
+# Written alongside the search migration (0007): it comes after it wherever that one exists.
+SEARCH = "0007_list_indexes_and_search"
+AFTER = SEARCH if Path(__file__).with_name(f"{SEARCH}.py").exists() else "0006_parts_backed_by_claims"
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("projects", AFTER),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="claim",
+            name="quote",
+            field=models.TextField(
+                blank=True,
+                help_text="The source's own words supporting the value.",
+                max_length=5000,
+                validators=[django.core.validators.MaxLengthValidator(5000)],
+                verbose_name="quote",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="indicator",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="description",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="indicator",
+            name="quote",
+            field=models.TextField(
+                blank=True,
+                max_length=5000,
+                validators=[django.core.validators.MaxLengthValidator(5000)],
+                verbose_name="quote",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="organization",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="description",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="organizationrelationship",
+            name="quote",
+            field=models.TextField(
+                blank=True,
+                max_length=5000,
+                validators=[django.core.validators.MaxLengthValidator(5000)],
+                verbose_name="quote",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="project",
+            name="description",
+            field=models.TextField(
+                blank=True,
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="description",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="source",
+            name="text",
+            field=models.TextField(
+                blank=True,
+                help_text="Optional; extraction reads it and quotes point into it.",
+                max_length=500000,
+                validators=[django.core.validators.MaxLengthValidator(500000)],
+                verbose_name="full text",
+            ),
+        ),
+    ]
