@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test deploy-check install assets chromium migrate demo lint format bench-extraction bench backup restore clean
+.PHONY: run test deploy-check install assets chromium migrate demo lint format bench-extraction bench bench-import backup restore clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -75,6 +75,10 @@ format: install
 
 bench-extraction: install
 	$(PY) scripts/bench_extraction.py $(ARTICLES)
+
+# The import of N generated rows through manage.py import_projects (ROWS="1000 10000 100000" by default).
+bench-import: install
+	$(PY) scripts/bench_import.py $(if $(ROWS),--rows $(ROWS),)
 
 bench: install assets
 	$(PY) scripts/bench_api.py

@@ -19,6 +19,7 @@ import contextlib
 import contextvars
 import datetime
 import decimal
+import functools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -88,12 +89,14 @@ def to_json_value(value):
 
 def serialize(instance: models.Model) -> dict:
     """The record's own columns, keyed by attribute name (``organization_id`` for a foreign key)."""
-    excluded = BOOKKEEPING_FIELDS.union(getattr(instance, "change_log_exclude", ()))
-    return {
-        f.attname: to_json_value(f.value_from_object(instance))
-        for f in instance._meta.concrete_fields
-        if f.attname not in excluded
-    }
+    return {f.attname: to_json_value(f.value_from_object(instance)) for f in _logged_fields(type(instance))}
+
+
+@functools.cache
+def _logged_fields(model) -> tuple:
+    """The columns the log keeps of a model's records, worked out once (a bulk write logs thousands)."""
+    excluded = BOOKKEEPING_FIELDS.union(getattr(model, "change_log_exclude", ()))
+    return tuple(f for f in model._meta.concrete_fields if f.attname not in excluded)
 
 
 def changed_fields(before: dict | None, after: dict | None) -> list[str]:

@@ -124,6 +124,8 @@ def test_a_running_import_is_followed_and_one_whose_process_stopped_says_so(admi
     page = admin_client.get(url)
     assert page["Refresh"] == "2" and page.context["percent"] == 25
     assert "25000 of about 100000 rows done" in page.content.decode().replace(",", "").replace("\u202f", "")
+    french = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "lignes traitées sur environ" in french
     import_jobs._update(job_id, heartbeat=time.time() - import_jobs.STALE_SECONDS - 1)
     page = admin_client.get(url)
     assert "Refresh" not in page and "Nothing of the file was written" in page.content.decode()
