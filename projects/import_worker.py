@@ -70,7 +70,11 @@ def _send(out, kind: str, payload):
 
 def main(path: str, file_format: str, language: str, fd: int):
     """In the second process: the file's rows, prepared, in batches on the pipe ``fd``."""
+    import gc
+
     import django
+
+    gc.disable()  # a process of its own, making objects that hold no cycles
 
     django.setup()
     from django.utils import translation

@@ -3,7 +3,9 @@
 For each size, generates a file of N projects in the admin's import columns (every column
 filled, a name in fifty shared so that slugs need their numbers), imports it into a fresh
 scratch database (the test database of the configured one: PostgreSQL when DATABASE_URL
-is set), then runs check_integrity over the result.
+is set), then runs check_integrity over the result. Besides the time it prints the CPU time
+of the importing process and of the process that reads a large file, and the machine's load
+average during the import: on a shared machine the time depends on what else runs.
 
     python scripts/bench_import.py                         # 1,000, 10,000 and 100,000 rows, CSV
     python scripts/bench_import.py --rows 100000 --format xlsx
@@ -20,6 +22,7 @@ import datetime
 import os
 import platform
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -103,6 +106,10 @@ def write_rows(path: Path, count: int, file_format: str = "csv", seed: int = 12)
     return path
 
 
+def cpu_seconds(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
 class QueryCounter:
     def __init__(self):
         self.count = 0
@@ -130,10 +137,15 @@ def bench(count: int, file_format: str, directory: Path) -> dict:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         counter = QueryCounter()
-        with connection.execute_wrapper(counter):
+        with connection.execute_wrapper(counter), open(os.devnull, "w") as quiet:
+            load = os.getloadavg()[0]
+            usage, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.monotonic()
-            call_command("import_projects", str(path), verbosity=0)
+            call_command("import_projects", str(path), verbosity=0, stdout=quiet)
             elapsed = time.monotonic() - started
+            cpu = cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)) - cpu_seconds(usage)
+            reader_cpu = cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN)) - cpu_seconds(children)
+            load = max(load, os.getloadavg()[0])
         assert Project.objects.count() == count
         started = time.monotonic()
         with open(os.devnull, "w") as quiet:
@@ -150,6 +162,9 @@ def bench(count: int, file_format: str, directory: Path) -> dict:
             "changes": ObjectChange.objects.count(),
             "status_steps": ProjectStatusChange.objects.count(),
             "integrity_s": integrity,
+            "cpu_s": cpu,
+            "reader_cpu_s": reader_cpu,
+            "load": load,
         }
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -168,15 +183,16 @@ def main():
         return
     print(f"{time.strftime('%Y-%m-%d %H:%M')} · {machine()} · {connection.vendor}")
     print(
-        f"{'rows':>8} {'format':>6} {'total s':>8} {'rows/s':>8} {'queries/1k rows':>16} "
-        f"{'reading s':>10} {'changes':>9} {'check_integrity s':>18}"
+        f"{'rows':>8} {'format':>6} {'total s':>8} {'rows/s':>8} {'queries/1k rows':>16} {'CPU s':>6} "
+        f"{'reader CPU s':>12} {'load':>5} {'reading s':>10} {'changes':>9} {'check_integrity s':>18}"
     )
     with tempfile.TemporaryDirectory() as directory:
         for count in args.rows:
             result = bench(count, args.format, Path(directory))
             print(
                 f"{result['rows']:>8,} {args.format:>6} {result['seconds']:>8.1f} {result['rows_per_s']:>8,.0f} "
-                f"{result['queries_per_1000']:>16.1f} {result['reading_s']:>10.1f} {result['changes']:>9,} "
+                f"{result['queries_per_1000']:>16.1f} {result['cpu_s']:>6.1f} {result['reader_cpu_s']:>12.1f} "
+                f"{result['load']:>5.1f} {result['reading_s']:>10.1f} {result['changes']:>9,} "
                 f"{result['integrity_s']:>18.1f}  ({connection.vendor} {result['database']})",
                 flush=True,
             )
