@@ -318,3 +318,26 @@ def test_the_first_status_step_is_dated_like_project_create_dates_it():
     steps = dict(ProjectStatusChange._base_manager.values_list("project__slug", "date"))
     assert steps == {"undated": datetime.date.today(), "dated": datetime.date(2023, 4, 1)}
     assert Project.objects.get(slug="dated").status == choices.ProjectStatus.ANNOUNCED
+
+
+def test_a_slug_taken_by_another_writer_meanwhile_is_chosen_again(monkeypatch):
+    """A same-name project committed between the chunk's slug choice and its insert: the chunk takes the next."""
+    from projects.services import bulk as bulk_service
+
+    planned = bulk_service._plan
+
+    def plan_then_lose_the_race(chunk, state, key, ahead=True):
+        plan = planned(chunk, state, key, ahead)
+        if ahead:  # the first plan only: another writer takes its slug before the insert
+            services.project_create(data={"name": "Other writer", "slug": plan.creates[0].project.slug})
+        return plan
+
+    monkeypatch.setattr(bulk_service, "_plan", plan_then_lose_the_race)
+    result = services.projects_import(rows=[{"name": "Raced campus"}, {"name": "Calm campus"}])
+    assert result.created == 2 and not result.errors
+    assert set(Project.objects.values_list("slug", "name")) == {
+        ("raced-campus", "Other writer"),
+        ("raced-campus-2", "Raced campus"),
+        ("calm-campus", "Calm campus"),
+    }
+    assert ProjectStatusChange._base_manager.count() == 3

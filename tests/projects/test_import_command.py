@@ -85,7 +85,12 @@ def test_an_xlsx_file_is_read_like_a_csv_one(tmp_path):
     assert project.capacity_mw == 45.5 and project.operational_year == 2031 and project.aliases == ["A", "B"]
 
 
-def test_an_export_is_imported_back_as_updates_and_a_stale_one_is_refused(tmp_path):
+@pytest.mark.parametrize("second_process", [False, True], ids=["in-process", "read-by-a-second-process"])
+def test_an_export_is_imported_back_as_updates_and_a_stale_one_is_refused(tmp_path, monkeypatch, second_process):
+    if second_process:
+        from projects.management.commands import import_projects
+
+        monkeypatch.setattr(import_projects, "MIN_BYTES", 0)
     project = ProjectFactory(name="Exported campus", description="=HYPERLINK(1)")
     path = tmp_path / "export.csv"
     with open(path, "w", newline="", encoding="utf-8") as out:
