@@ -1,6 +1,7 @@
 """``manage.py import_projects FILE``: the admin's columns, in CSV or XLSX, through the bulk service."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -77,12 +78,18 @@ def test_a_dry_run_writes_nothing(tmp_path):
 def test_an_xlsx_file_is_read_like_a_csv_one(tmp_path):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(HEADER)
-    sheet.append(["", "Sheet campus", "A; B", "hyperscale", "planning", "FR", 45.5, None, 2031])
+    sheet.append([*HEADER, "municipality"])
+    sheet.append(
+        ["", "Sheet campus", "A; B", "hyperscale", "planning", "FR", 45.5, datetime.date(2025, 3, 1), 2031, 59000]
+    )
+    sheet.append(["", "Second sheet campus", None, "hyperscale", "planning", "FR", 12, "2024-06-30", None, "Lille"])
     workbook.save(tmp_path / "projects.xlsx")
     run(str(tmp_path / "projects.xlsx"))
     project = Project.objects.get(slug="sheet-campus")
     assert project.capacity_mw == 45.5 and project.operational_year == 2031 and project.aliases == ["A", "B"]
+    assert project.announced_on == datetime.date(2025, 3, 1) and project.municipality == "59000"  # not "59000.0"
+    second = Project.objects.get(slug="second-sheet-campus")
+    assert second.announced_on == datetime.date(2024, 6, 30) and second.aliases == [] and second.capacity_mw == 12
 
 
 @pytest.mark.parametrize("second_process", [False, True], ids=["in-process", "read-by-a-second-process"])
