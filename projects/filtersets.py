@@ -20,12 +20,13 @@ from core.filters import IntegerFilter, NumberFilter, StrictBooleanFilter, UTCDa
 from core.geo import bounding_box, distance_km
 from projects import choices
 from projects.models import Project, ProjectRole
+from projects.search import search
 from projects.selectors import slug_or_id
 
 MAX_RADIUS_KM = 20000.0
 DEFAULT_RADIUS_KM = 50.0
-# Each search word is one more condition and subquery: a long q would hold a worker and the
-# database for minutes, so it is refused (400 naming q) beyond these, stated in the README.
+# Each search word is one more condition: a long q would hold a worker and the database for
+# minutes, so it is refused (400 naming q) beyond these, stated in the README.
 MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_WORDS = 20
 
@@ -103,7 +104,10 @@ class ProjectFilterSet(django_filters.FilterSet):
         max_length=MAX_SEARCH_LENGTH,
         validators=[validate_search_words],
         label=_("Search"),
-        help_text=_("Words in the name, aliases, municipality or an organization's name."),
+        help_text=_(
+            "Words in the name, aliases, municipality or an organization's name: each word must begin a word "
+            "there, accents and case aside (on SQLite: be part of one)."
+        ),
     )
     status = CommaSeparatedMultipleChoiceFilter(
         choices=choices.ProjectStatus.choices,
@@ -243,17 +247,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset  # read by filter_near
 
     def filter_search(self, queryset, name, value):
-        for word in dict.fromkeys(value.split()):  # a repeated word narrows nothing more
-            by_organization = ProjectRole.objects.filter(project=OuterRef("pk")).filter(
-                Q(organization__name__icontains=word) | Q(organization__aliases__icontains=word)
-            )
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(aliases__icontains=word)
-                | Q(municipality__icontains=word)
-                | Exists(by_organization)
-            )
-        return queryset
+        return search(queryset, value)  # projects/search.py: the indexed document on PostgreSQL
 
     def filter_country(self, queryset, name, value):
         codes = country_codes(value)  # is_valid() refused unknown codes

@@ -1,5 +1,6 @@
 """The project, the fields it is edited by, and its dated lifecycle."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -204,8 +205,17 @@ class Project(SluggedModel):
             "kept up to date by the services."
         ),
     )
+    search_vector = SearchVectorField(
+        verbose_name=_("search document"),
+        null=True,
+        editable=False,
+        help_text=_(
+            "Words of the name, aliases, municipality and organizations, for text search on PostgreSQL; "
+            "kept up to date by the services (projects/search.py)."
+        ),
+    )
 
-    change_log_exclude = ("conflict_count",)
+    change_log_exclude = ("conflict_count", "search_vector")
     write_services = "projects.services.project_create / project_update / project_delete"
 
     class Meta:
@@ -217,6 +227,11 @@ class Project(SluggedModel):
             models.Index(fields=["country", "status"], name="project_country_status_idx"),
             # investment_min/max always come with a currency: amounts are compared within one
             models.Index(fields=["investment_currency", "investment_amount"], name="project_investment_idx"),
+            # Lists: the default order, and a country's projects by capacity as readers see them (no drafts).
+            models.Index(fields=["name"], name="project_name_idx"),
+            models.Index(
+                fields=["country", "capacity_mw"], name="project_public_country_mw_idx", condition=Q(is_draft=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -29,6 +29,7 @@ from core.geo import distance_km
 from core.models import ObjectChange
 from projects import attributes, choices
 from projects.models import Claim, GridConnection, Project, ProjectRole, ProjectStatusChange, Substation, values_agree
+from projects.search import refresh_search
 
 ACCEPTED = choices.ClaimStatus.ACCEPTED
 PROPOSED = choices.ClaimStatus.PROPOSED
@@ -133,6 +134,8 @@ def refresh_project(
         _refresh_roles(project, by_attribute[choices.ClaimAttribute.ORGANIZATION])
     if site_moved or choices.ClaimAttribute.SUBSTATION in by_attribute:
         _refresh_grid_connections(project, by_attribute.get(choices.ClaimAttribute.SUBSTATION, []))
+    # Its name, aliases, municipality and the organizations readers see in its roles, for text search.
+    refresh_search([project.pk])
     return project
 
 

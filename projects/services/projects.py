@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.writes import service
 from projects import attributes
 from projects.models import Claim, Project
+from projects.search import refresh_search
 from projects.services.base import apply, check_version, lock_project, save_validated
 from projects.services.derived import figure_values, first_status, project_shows, refresh_project
 
@@ -55,6 +56,7 @@ def project_create(
     save_validated(project)
     if status_date or project.announced_on or not undated:
         first_status(project, status_date, status_precision)
+    refresh_search([project.pk])
     return project
 
 
@@ -77,6 +79,8 @@ def project_update(
     changed = [name for name, value in data.items() if getattr(current, name) != value]
     previous_status = current.status
     apply(current, data)
+    if not current.slug:  # emptied: made from the name again, as on create (never saved empty)
+        current.slug = current.unique_slug()
     _mark_typed(current, changed, _headlines(current))
     if changed:
         current.full_clean()

@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 from core.writes import service
-from projects.models import Claim, GridConnection, Project, Substation
+from projects.models import Claim, GridConnection, Organization, Project, Substation
+from projects.search import refresh_organization_search
 from projects.services.base import apply, check_version, lock_project, save_validated
 from projects.services.derived import connection_distance, refresh_distances, refresh_project
 
@@ -43,6 +44,8 @@ def record_save(*, instance, data: dict | None = None, user=None, expected_versi
         refresh_project(lock_project(pk))
     if isinstance(instance, Substation):
         refresh_distances(GridConnection.objects.filter(substation=instance).select_related("project", "substation"))
+    if isinstance(instance, Organization):
+        refresh_organization_search([instance.pk])  # its name and aliases are in its projects' search documents
     return instance
 
 
@@ -82,4 +85,6 @@ def record_restore(*, model, pk, values: dict, user=None):
     instance.save(force_insert=True)
     if project_id is not None:
         refresh_project(lock_project(project_id))
+    if isinstance(instance, Organization):
+        refresh_organization_search([instance.pk])
     return instance
