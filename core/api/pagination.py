@@ -9,6 +9,9 @@ from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+
+from core.api.counts import EXACT_COUNT_LIMIT, CheapCountPaginator
 
 WHOLE_NUMBER = _("Give a whole number of at least 1.")
 
@@ -45,7 +48,10 @@ class PageSizeMixin:
 
 class PageNumberPagination(PageSizeMixin, pagination.PageNumberPagination):
     """``?page=N&page_size=M``: a page number that is not a whole number of at least 1 is refused
-    (400, as the schema's minimum says); a page past the last one is not found (404)."""
+    (400, as the schema's minimum says); a page past the last one is not found (404). Counts are
+    exact up to 2,000 rows and estimated past that, flagged by ``count_is_estimate`` (core/api/counts.py)."""
+
+    django_paginator_class = CheapCountPaginator
 
     page_query_description = _("A page number, from 1; a page past the last one answers 404.")
     last_page_strings = ()  # the schema says integer: "last" is not one
@@ -67,10 +73,46 @@ class PageNumberPagination(PageSizeMixin, pagination.PageNumberPagination):
         # Lists page by number unless the client asks for ?paginate=cursor, whose pages have no count.
         response = super().get_paginated_response_schema(schema)
         response["required"] = ["results"]
+        limit = {"limit": f"{EXACT_COUNT_LIMIT:,}"}
         response["properties"]["count"]["description"] = str(
-            _("How many records match, over all pages; absent with paginate=cursor.")
+            _(
+                "How many records match, over all pages; absent with paginate=cursor. Exact up to %(limit)s, "
+                "PostgreSQL's estimate beyond (see count_is_estimate)."
+            )
+            % limit
         )
+        properties = list(response["properties"].items())
+        properties.insert(
+            1,
+            (
+                "count_is_estimate",
+                {
+                    "type": "boolean",
+                    "description": str(
+                        _(
+                            "True when count is an estimate: more than %(limit)s records match, and counting them "
+                            "all would cost more than the page. next is still null exactly on the last page. "
+                            "Absent with paginate=cursor."
+                        )
+                        % limit
+                    ),
+                    "example": False,
+                },
+            ),
+        )
+        response["properties"] = dict(properties)
         return response
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_is_estimate": self.page.paginator.count_is_estimate,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
 
 
 class CursorPagination(PageSizeMixin, pagination.CursorPagination):

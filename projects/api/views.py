@@ -22,6 +22,7 @@ from core.models import ObjectChange, TrackedModel
 from projects import services
 from projects.api import serializers
 from projects.api.renderers import CSVRenderer, GeoJSONRenderer
+from projects.api.rows import list_values, project_rows
 from projects.api.stats import capacity_by
 from projects.filtersets import ProjectFilterSet
 from projects.ingestion import ingest_source
@@ -40,7 +41,6 @@ from projects.models import (
 )
 from projects.selectors import (
     Visibility,
-    attach_distances,
     counted_in_totals,
     may_see_unpublished,
     project_detail,
@@ -181,9 +181,9 @@ class ProjectViewSet(VisibilityMixin, SlugOrIdLookupMixin, TrackedModelViewSet):
         near_point = self.filterset.near_point
         if getattr(request.accepted_renderer, "streams", False):
             return request.accepted_renderer.response(projects, near_point, filename="projects")
-        page = self.paginate_queryset(projects)
-        attach_distances(page, near_point)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # a page of plain values, rendered as ProjectListSerializer represents projects (projects/api/rows.py)
+        page = self.paginate_queryset(list_values(projects))
+        return self.get_paginated_response(project_rows(page, request, near_point))
 
 
 class OrganizationViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
