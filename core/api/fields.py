@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import fields, relations, serializers
+from rest_framework.fields import empty
 
 TYPE_NAMES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
 INCORRECT_TYPE = _("Give a value of type %(expected)s, not %(given)s.")
@@ -96,3 +97,14 @@ class WebURLField(serializers.URLField):
             else validator
             for validator in self.validators
         ]
+
+
+class CharField(serializers.CharField):
+    """A text. The schema states its length; that a text of spaces alone counts as blank (DRF
+    trims it, and Python counts \\x1c to \\x1f as spaces too) is a rule it cannot state: 422,
+    ``whitespace_only``, where an empty text is a 400 (``blank``, below ``minLength``)."""
+
+    def run_validation(self, data=empty):
+        if isinstance(data, str) and data and self.trim_whitespace and not data.strip() and not self.allow_blank:
+            raise serializers.ValidationError(self.error_messages["blank"], code="whitespace_only")
+        return super().run_validation(data)

@@ -138,9 +138,10 @@ class SelectablePaginationMixin:
                 raise exceptions.ValidationError(
                     {"ordering": [_("Cursor pagination has its own fixed order.")]}, code="cursor_order"
                 )
-            page = self.request.query_params.get("page")
-            if style == "cursor" and page is not None and not whole_number(page):
-                # unused with a cursor, but still held to the schema's whole number
-                raise exceptions.ValidationError({"page": [WHOLE_NUMBER]})
+            # checked whatever uses them (a cursor has no page number, a download no page size)
+            for name in ("page", "page_size"):
+                value = self.request.query_params.get(name)
+                if value is not None and not whole_number(value):
+                    raise exceptions.ValidationError({name: [WHOLE_NUMBER]})
             self._paginator = CursorPagination() if style == "cursor" else self.pagination_class()
         return self._paginator

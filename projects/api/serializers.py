@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core import writes
-from core.api.fields import StrictTypesMixin, WebURLField
+from core.api.fields import CharField, StrictTypesMixin, WebURLField
 from core.models import ObjectChange
 from projects import choices, services
 from projects.figures import project_figures
@@ -79,6 +79,8 @@ class TrackedModelSerializer(StrictTypesMixin, CountryFieldMixin, serializers.Mo
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DecimalField: DecimalNumberField,
         models.URLField: WebURLField,
+        models.CharField: CharField,
+        models.TextField: CharField,
     }
 
     def _user(self):

@@ -180,6 +180,7 @@ class ProjectViewSet(VisibilityMixin, SlugOrIdLookupMixin, TrackedModelViewSet):
         projects = self.filter_queryset(self.get_queryset())
         near_point = self.filterset.near_point
         if getattr(request.accepted_renderer, "streams", False):
+            self.paginator  # noqa: B018 -- a download is not paged, but paginate and page are still checked
             return request.accepted_renderer.response(projects, near_point, filename="projects")
         # a page of plain values, rendered as ProjectListSerializer represents projects (projects/api/rows.py)
         page = self.paginate_queryset(list_values(projects))

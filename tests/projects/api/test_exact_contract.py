@@ -342,3 +342,28 @@ def test_a_field_the_body_does_not_take_is_refused_not_ignored(editor_api, schem
     assert requests
     for name in requests:
         assert schema["components"]["schemas"][name]["additionalProperties"] is False, name
+
+
+def test_a_name_of_spaces_alone_is_a_rule_and_an_empty_one_breaks_the_schema(editor_api):
+    spaces = editor_api.post(PROJECTS, {"name": "\x1c "}, format="json")
+    assert spaces.status_code == 422 and spaces.json()["error"]["code"] == "whitespace_only"
+    empty = editor_api.post(PROJECTS, {"name": ""}, format="json")
+    assert empty.status_code == 400 and empty.json()["error"]["code"] == "blank"
+
+
+def test_an_emptied_slug_is_made_from_the_name_again(editor_api):
+    project = ProjectFactory(name="Fouju campus")
+    url = f"{PROJECTS}{project.slug}/"
+    response = editor_api.patch(url, {"slug": ""}, format="json", **if_match(editor_api, url))
+    assert response.status_code == 200, response.content
+    assert response.json()["slug"] == "fouju-campus"
+    project.refresh_from_db()
+    assert project.slug == "fouju-campus"
+
+
+def test_a_download_still_checks_the_paging_parameters(api):
+    response = api.get(PROJECTS, {"format": "csv", "paginate": "sideways"})
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["paginate"]
+    for params in ({"format": "csv", "page": "0"}, {"format": "geojson", "page_size": "-1"}):
+        response = api.get(PROJECTS, params)
+        assert response.status_code == 400 and list(response.json()["error"]["fields"]) == [list(params)[1]]
