@@ -73,6 +73,7 @@ class PreparedRow:
     exclude: set[str]
     errors: dict[str, list[tuple[str, str | None]]]  # field -> [(message, code)]
     made_slug: bool
+    step: ProjectStatusChange | None = None  # its first status step, checked, when the project is valid so far
 
 
 def prepared(rows: Iterable[dict | InvalidRow | None]) -> Iterator[dict | InvalidRow | PreparedRow | None]:
@@ -83,7 +84,10 @@ def prepared(rows: Iterable[dict | InvalidRow | None]) -> Iterator[dict | Invali
             continue
         entry = _prepare_create(0, {name: value for name, value in row.items() if name != "version"})
         errors = {name: [(str(m), e.code) for e in found for m in e] for name, found in entry.errors.items()}
-        yield PreparedRow(row, entry.project, entry.exclude, errors, entry.made_slug)
+        if not entry.errors:
+            entry.step = first_status_step(entry.project)
+            _check_step(entry)
+        yield PreparedRow(row, entry.project, entry.exclude, errors, entry.made_slug, entry.step)
 
 
 class ImportRolledBack(Exception):
@@ -347,7 +351,8 @@ def _plan(chunk, state: _State, key: str, ahead: bool = True) -> _Plan:
     _check_constraints(rows)
     _settle_slugs(rows, state)
     for row in rows:
-        if not row.errors and (row.adding or (row.project.pk not in plan.with_claims and _status_changed(row))):
+        needs_step = row.adding or (row.project.pk not in plan.with_claims and _status_changed(row))
+        if not row.errors and needs_step and row.step is None:  # (a row read ahead has its step)
             row.step = first_status_step(row.project) if row.adding else status_step(row.project, [], None)
             _check_step(row)
         if row.errors:
@@ -371,6 +376,7 @@ def _prepare_create(number: int, data: dict) -> _Row:
 
 def _from_prepared(number: int, ready: PreparedRow) -> _Row:
     row = _Row(number, ready.project, adding=True, exclude=set(ready.exclude), made_slug=ready.made_slug)
+    row.step = ready.step
     row.errors = {
         name: [ValidationError(message, code=code) for message, code in found] for name, found in ready.errors.items()
     }
