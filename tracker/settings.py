@@ -113,6 +113,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL: each process takes its connections from psycopg's pool (Django's "pool" option), which
+# replaces persistent connections (DATABASE_CONN_MAX_AGE); a connection is checked as it is taken.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
 # Optional read replica: reads go to it, writes and reads inside a write go to default.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
