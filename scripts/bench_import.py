@@ -110,6 +110,20 @@ def cpu_seconds(usage) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def database_cpu_seconds() -> float | None:
+    """CPU time of the PostgreSQL backend serving this connection, when it runs on this machine."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class QueryCounter:
     def __init__(self):
         self.count = 0
@@ -137,6 +151,7 @@ def bench(count: int, file_format: str, directory: Path) -> dict:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         counter = QueryCounter()
+        database_before = database_cpu_seconds()
         with connection.execute_wrapper(counter), open(os.devnull, "w") as quiet:
             load = os.getloadavg()[0]
             usage, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -146,6 +161,8 @@ def bench(count: int, file_format: str, directory: Path) -> dict:
             cpu = cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)) - cpu_seconds(usage)
             reader_cpu = cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN)) - cpu_seconds(children)
             load = max(load, os.getloadavg()[0])
+        database_after = database_cpu_seconds()
+        database = database_after - database_before if database_before is not None and database_after else None
         assert Project.objects.count() == count
         started = time.monotonic()
         with open(os.devnull, "w") as quiet:
@@ -164,6 +181,7 @@ def bench(count: int, file_format: str, directory: Path) -> dict:
             "integrity_s": integrity,
             "cpu_s": cpu,
             "reader_cpu_s": reader_cpu,
+            "database_cpu_s": database,
             "load": load,
         }
     finally:
@@ -184,7 +202,8 @@ def main():
     print(f"{time.strftime('%Y-%m-%d %H:%M')} · {machine()} · {connection.vendor}")
     print(
         f"{'rows':>8} {'format':>6} {'total s':>8} {'rows/s':>8} {'queries/1k rows':>16} {'CPU s':>6} "
-        f"{'reader CPU s':>12} {'load':>5} {'reading s':>10} {'changes':>9} {'check_integrity s':>18}"
+        f"{'reader CPU s':>12} {'database CPU s':>14} {'load':>5} {'reading s':>10} {'changes':>9} "
+        f"{'check_integrity s':>18}"
     )
     with tempfile.TemporaryDirectory() as directory:
         for count in args.rows:
@@ -192,6 +211,7 @@ def main():
             print(
                 f"{result['rows']:>8,} {args.format:>6} {result['seconds']:>8.1f} {result['rows_per_s']:>8,.0f} "
                 f"{result['queries_per_1000']:>16.1f} {result['cpu_s']:>6.1f} {result['reader_cpu_s']:>12.1f} "
+                f"{result['database_cpu_s'] if result['database_cpu_s'] is not None else float('nan'):>14.1f} "
                 f"{result['load']:>5.1f} {result['reading_s']:>10.1f} {result['changes']:>9,} "
                 f"{result['integrity_s']:>18.1f}  ({connection.vendor} {result['database']})",
                 flush=True,
