@@ -6,7 +6,9 @@ updates are read and locked together with their claims; each row is checked in P
 with the model's own rules (``clean_fields``, ``clean``), the check constraints of the
 whole chunk in one query (``TrackedModel.failed_checks_of``) and the slugs against the
 database and the rows before them together; the records are written with
-``bulk_create`` / ``bulk_update``, which log every change with ``core.changes.record_many``.
+``bulk_create`` / ``bulk_update`` and every change is logged with ``core.changes.record_many``
+(the change log of new records built by a second thread while the next chunk is written).
+A large file's rows arrive read and checked by a second process (``projects.import_worker``).
 
 A bad row gets the errors the same edit gets alone through the per-row services, by
 field. What a write implies is computed by the services' own functions: the slug made
