@@ -29,12 +29,12 @@ ATTEMPTS = 3
 def count_hit(cache, key: str, period: int) -> int:
     """Count one request in the window at ``key``: the number of requests in it, this one included."""
     for _ in range(ATTEMPTS):
+        try:
+            return cache.incr(key)  # one round trip while the window is open (it raises when there is none)
+        except ValueError:  # no window yet, or it just expired
+            pass
         if cache.add(key, 1, timeout=period):  # SET NX with expiry: the first request opens the window
             return 1
-        try:
-            return cache.incr(key)
-        except ValueError:  # the window expired between the two calls
-            continue
     raise RuntimeError(f"The cache could not count requests at {key!r}.")
 
 

@@ -31,6 +31,15 @@ def planner_rows(queryset: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def bounded_count(queryset: QuerySet, limit: int) -> int:
+    """How many rows ``queryset`` selects, counting no further than ``limit``: the count of its
+    first ``limit`` IDs, in one query (what ``queryset[:limit].count()`` asks, compiled once)."""
+    sql, params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)
+        return cursor.fetchone()[0]
+
+
 class EstimatedPage(Page):
     def __init__(self, object_list, number, paginator, has_next: bool):
         super().__init__(object_list, number, paginator)
@@ -51,7 +60,7 @@ class CheapCountPaginator(Paginator):
         if not isinstance(queryset, QuerySet):
             return super().count, False
         limit = self.exact_count_limit
-        counted = queryset.order_by().values("pk")[: limit + 1].count()
+        counted = bounded_count(queryset, limit + 1)
         if counted <= limit:
             return counted, False
         estimate = planner_rows(queryset)
