@@ -25,6 +25,7 @@ same columns and organization names there.
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.contrib.postgres.search import SearchQueryField
@@ -76,6 +77,31 @@ def refresh_search(project_ids=None, *, using: str = "default") -> int:
     with connections[using].cursor() as cursor:
         cursor.execute(sql, {"accepted": choices.ClaimStatus.ACCEPTED, "ids": project_ids})
         return cursor.rowcount
+
+
+def documents(projects, *, using: str = "default") -> list[str | None]:
+    """The search documents of project records not written yet, in one query and without writing
+    them: what ``refresh_search`` stores once they are (a bulk insert gives each its document
+    instead of rewriting every row after). Records without an ID have no roles to name. None for
+    each where no vector is kept."""
+    projects = list(projects)
+    if not indexed(using) or not projects:
+        return [None] * len(projects)
+    sql = (
+        f"SELECT ({_document_sql('q')})::text FROM UNNEST("
+        "CAST(%(ids)s AS bigint[]), CAST(%(names)s AS text[]), CAST(%(aliases)s AS jsonb[]), "
+        "CAST(%(towns)s AS text[])) WITH ORDINALITY AS q(id, name, aliases, municipality, n) ORDER BY q.n"
+    )
+    params = {
+        "accepted": choices.ClaimStatus.ACCEPTED,
+        "ids": [project.pk for project in projects],
+        "names": [project.name for project in projects],
+        "aliases": [json.dumps(project.aliases) for project in projects],
+        "towns": [project.municipality for project in projects],
+    }
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [vector for (vector,) in cursor.fetchall()]
 
 
 def refresh_organization_search(organization_ids, *, using: str = "default") -> int:

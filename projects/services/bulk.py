@@ -39,7 +39,7 @@ from django.db.models import Q
 from core import changes
 from core.models import ConcurrentEditError, ObjectChange
 from core.writes import service
-from projects import attributes
+from projects import attributes, search
 from projects.models import Claim, GridConnection, Project, ProjectStatusChange
 from projects.services.base import SLUG_ATTEMPTS, _settled_fields, apply, check_version
 from projects.services.derived import first_status_step, refresh_distances, refresh_project, status_step
@@ -334,7 +334,12 @@ class _Plan:
     def write(self):
         """The chunk's writes; the change log of its new records is left to ``_ChangeLog``."""
         if self.creates:
-            Project._base_manager.bulk_create([row.project for row in self.creates])
+            projects = [row.project for row in self.creates]
+            # Each with its text-search document, as project_create gives it: computed for the chunk in one
+            # query and inserted with the row, rather than every row rewritten after.
+            for project, vector in zip(projects, search.documents(projects), strict=True):
+                project.search_vector = vector
+            Project._base_manager.bulk_create(projects)
         if self.updates:
             fields = sorted({name for row in self.updates for name in row.changed} | {"typed_by_hand"})
             Project.objects.bulk_update([row.project for row in self.updates], fields)
@@ -344,6 +349,7 @@ class _Plan:
                     # connects the site): the same refresh as one edit.
                     refresh_project(row.project, previous_status=row.previous_status, site_moved=row.site_moved)
             self._refresh_distances([row.project for row in self.updates if row.site_moved])
+            search.refresh_search([row.project.pk for row in self.updates if row.project.pk not in self.with_claims])
         steps = [row.step for row in self.steps]
         if steps:
             ProjectStatusChange._base_manager.bulk_create(steps)

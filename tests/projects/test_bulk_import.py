@@ -21,6 +21,7 @@ from core.models import ConcurrentEditError, ObjectChange
 from projects import choices, services
 from projects.integrity import violations
 from projects.models import PROJECT_FIELDS, GridConnection, Project, ProjectStatusChange
+from projects.search import search, stale_search_documents
 from projects.services.bulk import ImportRolledBack, InvalidRow
 from tests.factories import ProjectFactory, SubstationFactory, UserFactory, make
 
@@ -63,7 +64,12 @@ def outcome() -> dict:
         return None if values is None else {k: v for k, v in values.items() if k not in ("id", "project_id")}
 
     projects = {
-        p.slug: ({name: changes.to_json_value(getattr(p, name)) for name in PROJECT_FIELDS}, p.typed_by_hand, p.version)
+        p.slug: (
+            {name: changes.to_json_value(getattr(p, name)) for name in PROJECT_FIELDS},
+            p.typed_by_hand,
+            p.version,
+            str(p.search_vector),
+        )
         for p in Project._base_manager.all()
     }
     steps = sorted(
@@ -235,6 +241,8 @@ def test_check_integrity_is_clean_after_a_bulk_import(demo, capsys):
     assert result.created == 250 and result.updated == 1
     call_command("check_integrity")
     assert "No integrity violation" in capsys.readouterr().out
+    assert stale_search_documents() == []  # each imported project is found by text search
+    assert Project.objects.filter(pk__in=search(Project.objects.all(), "imported 7").values("pk")).count() == 7
     created = ObjectChange.objects.filter(content_type__model="project", action="create", source="import")
     assert created.count() == 250
     assert ObjectChange.objects.filter(content_type__model="projectstatuschange", action="create").count() >= 250
