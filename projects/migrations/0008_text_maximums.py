@@ -2,19 +2,13 @@
 validation with a message naming the field. The columns stay ``text``: nothing changes in the
 database, the limits apply to what is written from now on."""
 
-from pathlib import Path
-
 import django.core.validators
 from django.db import migrations, models
-
-# Written alongside the search migration (0007): it comes after it wherever that one exists.
-SEARCH = "0007_list_indexes_and_search"
-AFTER = SEARCH if Path(__file__).with_name(f"{SEARCH}.py").exists() else "0006_parts_backed_by_claims"
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", AFTER),
+        ("projects", "0007_list_indexes_and_search"),
     ]
 
     operations = [
