@@ -14,8 +14,10 @@ A bad row gets the errors the same edit gets alone through the per-row services,
 field. What a write implies is computed by the services' own functions: the slug made
 from the name (the next free one), the figures typed by hand, the first status step of a
 new project, a dated step when an update changes the status, the grid distances when it
-moves the site. An updated project that has claims is brought in line with them by
-``refresh_project``, as one edit is.
+moves the site, its text-search document. A row updating a project that has claims goes
+through ``project_update`` itself, in a savepoint of its own: its headline claims have a say
+in what the edit implies (which figures are typed by hand, its status step's date, its grid
+connections), so such rows are written one by one.
 
 The import is one transaction: with any error nothing is kept (``ImportRolledBack``), unless
 ``skip_invalid``, which keeps the valid rows and reports the others.
@@ -42,8 +44,8 @@ from core.writes import service
 from projects import attributes, search
 from projects.models import Claim, GridConnection, Project, ProjectStatusChange
 from projects.services.base import SLUG_ATTEMPTS, _settled_fields, apply, check_version
-from projects.services.derived import first_status_step, refresh_distances, refresh_project, status_step
-from projects.services.projects import DERIVED_FIELDS, _mark_typed
+from projects.services.derived import first_status_step, refresh_distances, status_step
+from projects.services.projects import DERIVED_FIELDS, _mark_typed, project_update
 
 CHUNK_SIZE = 1000
 SITE_FIELDS = frozenset({"latitude", "longitude"})
@@ -320,7 +322,10 @@ class _Plan:
     updates: list[_Row] = field(default_factory=list)
     errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
     unchanged: int = 0
-    with_claims: set[int] = field(default_factory=set)
+    # Rows updating a project that has claims: (number, project, values, version), each through
+    # project_update, whose claims have a say in what the edit implies.
+    with_claims: list[tuple] = field(default_factory=list)
+    updated_with_claims: int = 0
     key: str = "slug"
 
     @property
@@ -343,19 +348,29 @@ class _Plan:
         if self.updates:
             fields = sorted({name for row in self.updates for name in row.changed} | {"typed_by_hand"})
             Project.objects.bulk_update([row.project for row in self.updates], fields)
-            for row in self.updates:
-                if row.project.pk in self.with_claims:
-                    # Its claims may have a say (a headline status dates the step, a substation claim
-                    # connects the site): the same refresh as one edit.
-                    refresh_project(row.project, previous_status=row.previous_status, site_moved=row.site_moved)
             self._refresh_distances([row.project for row in self.updates if row.site_moved])
-            search.refresh_search([row.project.pk for row in self.updates if row.project.pk not in self.with_claims])
+            search.refresh_search([row.project.pk for row in self.updates])
         steps = [row.step for row in self.steps]
         if steps:
             ProjectStatusChange._base_manager.bulk_create(steps)
+        for number, project, data, version in self.with_claims:
+            # Its headline claims decide which figures the edit types by hand, date its status step and
+            # connect its site: the edit goes through project_update, in a savepoint of its own.
+            loaded = project.version
+            try:
+                with transaction.atomic():
+                    project_update(project=project, data=data, expected_version=int(version) if version else None)
+            except ValidationError as error:
+                self.errors[number] = error.message_dict
+            except ConcurrentEditError as error:
+                self.errors[number] = {"version": [str(error)]}
+            else:
+                if project.version != loaded:
+                    self.updated_with_claims += 1
+                else:
+                    self.unchanged += 1
 
     def _refresh_distances(self, projects: list[Project]):
-        projects = [p for p in projects if p.pk not in self.with_claims]
         if not projects:
             return
         by_project = defaultdict(list)
@@ -367,7 +382,7 @@ class _Plan:
     def settle(self, state: _State):
         result = state.result
         result.created += len(self.creates)
-        result.updated += len(self.updates)
+        result.updated += len(self.updates) + self.updated_with_claims
         result.unchanged += self.unchanged
         result.errors.update(self.errors)
         for row in self.creates:
@@ -383,13 +398,10 @@ def _plan(chunk, state: _State, key: str, ahead: bool = True) -> _Plan:
     if keys:
         locked = Project._base_manager.select_for_update().filter(**{f"{key}__in": keys})
         existing = {getattr(project, key): project for project in locked}
-    headlines: dict[int, dict[str, Claim]] = defaultdict(dict)
+    sourced = set()
     if existing:
         ids = [project.pk for project in existing.values()]
-        for claim in Claim._base_manager.filter(project_id__in=ids).select_related("source"):
-            plan.with_claims.add(claim.project_id)
-            if claim.is_headline:
-                headlines[claim.project_id][claim.attribute] = claim
+        sourced = set(Claim._base_manager.filter(project_id__in=ids).values_list("project_id", flat=True).distinct())
 
     rows: list[_Row] = []
     for number, row in chunk:
@@ -403,13 +415,16 @@ def _plan(chunk, state: _State, key: str, ahead: bool = True) -> _Plan:
             rows.append(_from_prepared(number, ready) if ready and ahead else _prepare_create(number, data))
             continue
         version = row.get("version")
+        if current.pk in sourced:
+            plan.with_claims.append((number, current, data, version))
+            continue
         try:
             # Without a version, the edit applies to the project as it is (a second row for it too).
             check_version(current, int(version) if version else current.version)
         except ConcurrentEditError as error:
             plan.errors[number] = {"version": [str(error)]}
             continue
-        prepared = _prepare_update(number, current, data, headlines.get(current.pk, {}))
+        prepared = _prepare_update(number, current, data)
         if prepared is None:
             plan.unchanged += 1
         else:
@@ -418,7 +433,7 @@ def _plan(chunk, state: _State, key: str, ahead: bool = True) -> _Plan:
     _check_constraints(rows)
     _settle_slugs(rows, state)
     for row in rows:
-        needs_step = row.adding or (row.project.pk not in plan.with_claims and _status_changed(row))
+        needs_step = row.adding or _status_changed(row)
         if not row.errors and needs_step and row.step is None:  # (a row read ahead has its step)
             row.step = first_status_step(row.project) if row.adding else status_step(row.project, [], None)
             _check_step(row)
@@ -450,15 +465,16 @@ def _from_prepared(number: int, ready: PreparedRow) -> _Row:
     return row
 
 
-def _prepare_update(number: int, current: Project, data: dict, headlines: dict[str, Claim]) -> _Row | None:
-    """``project_update``'s first half, on the locked record; None when the row changes nothing."""
+def _prepare_update(number: int, current: Project, data: dict) -> _Row | None:
+    """``project_update``'s first half, on the locked record of a project without claims (so no
+    headlines); None when the row changes nothing."""
     data = {name: value for name, value in data.items() if name not in DERIVED_FIELDS}
     changed = [name for name, value in data.items() if getattr(current, name) != value]
     if not changed:
         return None
     row = _Row(number, current, adding=False, changed=changed, previous_status=current.status)
     apply(current, data)
-    _mark_typed(current, changed, headlines)
+    _mark_typed(current, changed, {})
     row.errors = _clean(current, set())
     return row
 

@@ -349,3 +349,22 @@ def test_a_slug_taken_by_another_writer_meanwhile_is_chosen_again(monkeypatch):
         ("calm-campus", "Calm campus"),
     }
     assert ProjectStatusChange._base_manager.count() == 3
+
+
+def test_rows_updating_a_sourced_project_go_through_project_update(demo):
+    """Its claims decide what the edit implies: the same errors, the same records, row by row."""
+    stale = demo.version
+    services.project_update(project=demo, data={"description": "Edited since the export."})
+    rows = [
+        {"slug": demo.slug, "capacity_mw": Decimal("-5"), "latitude": 48.5},  # refused by the model's rules
+        {"name": "New campus"},
+        {"slug": demo.slug, "jobs_permanent": 12, "version": stale},  # edited since
+    ]
+    (errors, per_row), (bulk_errors, after_bulk) = both_ways(rows)
+    assert set(errors) == {1, 3}
+    assert bulk_errors == errors
+    rows = [{"slug": demo.slug, "status": "construction", "capacity_mw": Decimal("750")}, {"name": "Other campus"}]
+    (errors, per_row), (bulk_errors, after_bulk) = both_ways(rows)
+    assert errors == bulk_errors == {}
+    assert after_bulk == per_row
+    assert list(violations()) == []
