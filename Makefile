@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test deploy-check install assets chromium migrate demo lint format bench-extraction bench bench-import backup restore clean
+.PHONY: run test deploy-check install assets chromium wrk migrate demo lint format bench-extraction bench bench-import backup restore clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -80,9 +80,21 @@ bench-extraction: install
 bench-import: install
 	$(PY) scripts/bench_import.py $(if $(ROWS),--rows $(ROWS),)
 
-bench: install assets
-	$(PY) scripts/bench_api.py
-	$(PY) scripts/bench_pages.py
+# make bench PROJECTS=100000 (default 20000): the API's timings, search plans and, on PostgreSQL
+# (DATABASE_URL), the side-by-side run with Datasette and a raw psycopg + orjson server (wrk loads
+# them), then the public pages; each in a scratch database of that many generated projects, dropped
+# afterwards. BENCH_ARGS passes more options to scripts/bench_api.py (--rounds, --seconds, --clients).
+PROJECTS ?= 20000
+bench: install assets wrk
+	$(PY) scripts/bench_api.py --projects $(PROJECTS) $(BENCH_ARGS)
+	$(PY) scripts/bench_pages.py --projects $(PROJECTS)
+
+# The load generator of the side-by-side run, from Debian where we can (root with apt).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else echo "wrk not found: the side-by-side HTTP run will be skipped (install wrk)"; fi; }
 
 clean:
 	rm -rf $(VENV) staticfiles frontend/node_modules frontend/dist db.sqlite3
