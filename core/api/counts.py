@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -34,7 +35,10 @@ def planner_rows(queryset: QuerySet) -> int | None:
 def bounded_count(queryset: QuerySet, limit: int) -> int:
     """How many rows ``queryset`` selects, counting no further than ``limit``: the count of its
     first ``limit`` IDs, in one query (what ``queryset[:limit].count()`` asks, compiled once)."""
-    sql, params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+    except EmptyResultSet:  # a filter no row can match (an integer past its column's range)
+        return 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)
         return cursor.fetchone()[0]

@@ -367,3 +367,9 @@ def test_a_download_still_checks_the_paging_parameters(api):
     for params in ({"format": "csv", "page": "0"}, {"format": "geojson", "page_size": "-1"}):
         response = api.get(PROJECTS, params)
         assert response.status_code == 400 and list(response.json()["error"]["fields"]) == [list(params)[1]]
+
+
+def test_an_integer_past_its_column_filters_to_nothing(api):
+    """year is a small integer column: 40000 matches no row, counted without a query (it was a 500)."""
+    response = api.get("/api/v1/indicators/", {"year": 40000})
+    assert response.status_code == 200 and response.json()["count"] == 0
