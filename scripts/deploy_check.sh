@@ -3,8 +3,9 @@
 # into a fresh directory, migrate and load the demo into a PostgreSQL database, then gunicorn
 # with 2 workers on 127.0.0.1 (a free port) with Redis as the cache and JSON logs; the health
 # checks answer, every page must answer 200 with hashed static file URLs that are served, under
-# the Content-Security-Policy, and every log line is JSON. Then the browser tests run against
-# gunicorn in the same mode (tests/browser, BROWSER_TESTS_SERVER=gunicorn).
+# the Content-Security-Policy, and every log line is JSON. Then the API contract (schemathesis and
+# a generated client, scripts/api_contract.sh) and the browser tests run against gunicorn in the
+# same mode (tests/browser, BROWSER_TESTS_SERVER=gunicorn).
 #
 #   DEPLOY_CHECK_DATABASE_URL  PostgreSQL database to use (created when missing)
 #   DEPLOY_CHECK_REDIS_URL     Redis database for the cache
@@ -144,6 +145,9 @@ for number, line in enumerate(lines, 1):
         sys.exit(f"gunicorn.log line {number} lacks time, level, logger or message: {line[:200]}")
 print(f"{len(lines)} log lines, each one JSON object")
 EOF
+
+# The API contract on a throwaway copy of this database: schemathesis, then a generated client.
+bash scripts/api_contract.sh
 
 echo "== browser tests against gunicorn (debug off, collectstatic, 2 workers, on a test database)"
 # The fixture in tests/browser/conftest.py does what this script did above, on the database the
