@@ -372,6 +372,26 @@ def _resolve(
     return propose_project(part, source), True, "new draft"
 
 
+def _organization_claim(organization, source: Source, text: str, mention):
+    """The proposed claim about an organization that a relationship or an indicator stands on,
+    quoting the words ``mention`` was read from."""
+    return services.claim_create(
+        data={
+            "organization": organization,
+            "source": source,
+            "attribute": choices.ClaimAttribute.OTHER,
+            "value_text": Truncator(text).chars(500),
+            "quote": mention.quote,
+            "quote_start": mention.start,
+            "quote_end": mention.end,
+            "confidence": mention.confidence,
+            "origin": choices.ClaimOrigin.EXTRACTION,
+            "status": choices.ClaimStatus.PROPOSED,
+            "as_of": source.published_on,
+        }
+    )
+
+
 def _propose_relationships(extraction: Extraction, source: Source) -> list[OrganizationRelationship]:
     """Each relationship the page gives, between its first organization and each other one."""
     kinds = set(choices.RelationshipKind.values)
@@ -390,21 +410,7 @@ def _propose_relationships(extraction: Extraction, source: Source) -> list[Organ
             ):
                 continue
             label = choices.RelationshipKind(relationship.kind).label
-            claim = services.claim_create(
-                data={
-                    "organization": first,
-                    "source": source,
-                    "attribute": choices.ClaimAttribute.OTHER,
-                    "value_text": Truncator(f"{label}: {first.name}, {other.name}").chars(500),
-                    "quote": relationship.quote,
-                    "quote_start": relationship.start,
-                    "quote_end": relationship.end,
-                    "confidence": relationship.confidence,
-                    "origin": choices.ClaimOrigin.EXTRACTION,
-                    "status": choices.ClaimStatus.PROPOSED,
-                    "as_of": source.published_on,
-                }
-            )
+            claim = _organization_claim(first, source, f"{label}: {first.name}, {other.name}", relationship)
             record = OrganizationRelationship(
                 from_organization=first,
                 to_organization=other,
@@ -428,21 +434,7 @@ def _propose_indicators(extraction: Extraction, source: Source) -> list[Indicato
         name = Truncator(indicator.quote).chars(300)
         if Indicator.objects.filter(source=source, name=name, value=Decimal(str(indicator.value))).exists():
             continue
-        claim = services.claim_create(
-            data={
-                "organization": author,
-                "source": source,
-                "attribute": choices.ClaimAttribute.OTHER,
-                "value_text": Truncator(indicator.quote).chars(500),
-                "quote": indicator.quote,
-                "quote_start": indicator.start,
-                "quote_end": indicator.end,
-                "confidence": indicator.confidence,
-                "origin": choices.ClaimOrigin.EXTRACTION,
-                "status": choices.ClaimStatus.PROPOSED,
-                "as_of": source.published_on,
-            }
-        )
+        claim = _organization_claim(author, source, indicator.quote, indicator)
         record = Indicator(
             name=name,
             value=Decimal(str(indicator.value)),

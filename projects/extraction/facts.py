@@ -88,8 +88,23 @@ class KnownOrganization:
     kind: str = ""  # the Organization kind: "grid_operator", "public_authority", "investor", ...
 
 
+class FactLookup:
+    """Reading the facts of one field from ``self.facts``."""
+
+    facts: list[Fact]
+
+    def get(self, field_name: str) -> list[Fact]:
+        """Facts of one field, whole-project figures first, then the most confident."""
+        return sorted((f for f in self.facts if f.field == field_name), key=_rank, reverse=True)
+
+    def value(self, field_name: str) -> Any:
+        """The value of a field (a whole-project figure before a phase's), or None."""
+        found = self.get(field_name)
+        return found[0].value if found else None
+
+
 @dataclass
-class ProjectCandidate:
+class ProjectCandidate(FactLookup):
     """One project a page speaks of, with its own facts (a roundup has several)."""
 
     facts: list[Fact]
@@ -98,13 +113,6 @@ class ProjectCandidate:
     main: bool = False
     # The words that open its part of the page ("Denain, sur l'ancienne cokerie").
     anchor: str = ""
-
-    def get(self, field_name: str) -> list[Fact]:
-        return sorted((f for f in self.facts if f.field == field_name), key=_rank, reverse=True)
-
-    def value(self, field_name: str) -> Any:
-        found = self.get(field_name)
-        return found[0].value if found else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -169,7 +177,7 @@ class Indicator:
 
 
 @dataclass
-class Extraction:
+class Extraction(FactLookup):
     """What a page says: the facts of its main project, every project candidate, relationships, indicators."""
 
     language: str
@@ -179,15 +187,6 @@ class Extraction:
     indicators: list[Indicator] = field(default_factory=list)
     # The ISO date of the page's dateline, when it has one.
     dateline: str | None = None
-
-    def get(self, field_name: str) -> list[Fact]:
-        """Facts of one field, whole-project figures first, then the most confident."""
-        return sorted((f for f in self.facts if f.field == field_name), key=_rank, reverse=True)
-
-    def value(self, field_name: str) -> Any:
-        """The value of a field (a whole-project figure before a phase's), or None."""
-        found = self.get(field_name)
-        return found[0].value if found else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
