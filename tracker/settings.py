@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "django_countries",
+    "django_celery_results",
+    "django_celery_beat",
     "core",
     "projects",
 ]
@@ -188,6 +190,27 @@ DATA_LICENSE = os.environ.get("DATA_LICENSE", "CC-BY-4.0")
 DATA_PUBLISHER = os.environ.get("DATA_PUBLISHER", "Data-center project tracker")
 DATA_SITE_URL = os.environ.get("DATA_SITE_URL", "")
 RELEASES_DIR = Path(os.environ.get("RELEASES_DIR", str(BASE_DIR / "releases")))
+
+# Background jobs (tracker/celery.py). With no broker, jobs run inline in the process that asks
+# for them (the embedded default needs no other server); with one, on `celery -A tracker worker`
+# processes. Results, retries and failures are kept in the database and shown in the admin.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", False)
+CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_STORE_EAGER_RESULT = True
+CELERY_TASK_TRACK_STARTED = True
+# A job is acknowledged once it has run, so a worker that dies hands it to another one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "300"))
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 1)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE: dict = {}
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
