@@ -93,5 +93,6 @@ class Document:
             start=quote.start,
             end=quote.end,
             confidence=max(0.05, min(confidence, 0.99)),
+            at=start,
             **extras,
         )

@@ -77,7 +77,7 @@ def _project_facts(
     """The facts of one project: the candidates in its part of the page, best per field."""
 
     def inside(fact: Fact) -> bool:
-        return section is None or section.contains(fact.start)
+        return section is None or section.contains(fact.position)
 
     organizations, _ = organization_facts(doc, section)
     mine = [fact for fact in candidates if inside(fact)]

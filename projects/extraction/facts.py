@@ -54,6 +54,13 @@ class Fact:
     reason: str | None = None
     # A figure the article says was replaced or withdrawn ("au lieu des 400 MW annoncés").
     superseded: bool = False
+    # Where the value itself is written (the quote is its clause): the project a figure belongs
+    # to is the one whose part of the page holds it, which may begin inside the clause.
+    at: int | None = None
+
+    @property
+    def position(self) -> int:
+        return self.start if self.at is None else self.at
 
     @property
     def low_confidence(self) -> bool:

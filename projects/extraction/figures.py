@@ -109,8 +109,25 @@ def _off_topic(clause: str) -> bool:
     return context.is_off_project(clause)
 
 
+# A total of several projects ("the two campuses represent a combined investment of £1.2bn").
+_SEVERAL_PROJECTS = re.compile(
+    r"\b(?:the|les|ces|these|both|two|three|four|five|deux|trois|quatre|cinq)\s+(?:\w+\s+)?(?:campuses|projects"
+    r"|projets|schemes|data cent(?:re|er)s|centres de données)\b|\bà eux (?:deux|trois)\b",
+    _I,
+)
+
+
+def _of_several_projects(doc: Document, q: Quantity) -> bool:
+    """Whether the words before a figure, back to the last comma or semicolon, make it a total of several projects."""
+    sentence = doc.sentence_at(q.start)
+    before = re.split(r"[,;:]", doc.text[max(sentence.start, q.start - 80) : q.start])[-1]
+    return bool(_SEVERAL_PROJECTS.search(before))
+
+
 def _capacity(doc: Document, q: Quantity, clause: str) -> Fact | None:
     if _off_topic(clause) or context.is_generation(clause) or _PER_RACK.search(clause) or q.value < 1:
+        return None
+    if _of_several_projects(doc, q):
         return None
     if _DEMAND.search(clause) or grid_cue(doc, q):
         return None  # the power asked of the grid is a fact of its own, not the project's capacity
@@ -130,7 +147,7 @@ def _capacity(doc: Document, q: Quantity, clause: str) -> Fact | None:
 
 def _investment(doc: Document, q: Quantity, clause: str) -> Fact | None:
     near = doc.text[max(q.start - 45, doc.clause(q.start, q.end).start) : q.end + 30]
-    if _off_topic(clause) or _NOT_CAPEX.search(near) or q.value < MIN_INVESTMENT:
+    if _off_topic(clause) or _NOT_CAPEX.search(near) or q.value < MIN_INVESTMENT or _of_several_projects(doc, q):
         return None
     if _SIDE_COST.search(doc.sentence_text(q.start)) and not context.DATA_CENTRE.search(clause):
         return None  # "le coût du raccordement, chiffré par RTE à 35 millions d'euros"

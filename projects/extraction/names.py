@@ -10,8 +10,9 @@ UPPER = "A-ZÀ-ÖØ-Þ"
 TOKEN = rf"[{UPPER}][\w&'’]*(?:-[\w'’]+)*"
 # Lower-case words allowed between capitalised words of one name ("Porte du Hainaut", "Stoke on Trent").
 CONNECTORS = r"(?:de|du|des|la|le|les|sur|sous|en|on|upon|lès|lez|of|&|d['’]|l['’])"
-# Spaces inside a name never include a line break: a headline and the next line are two names.
-_SPACE = r"[^\S\n]"
+# Spaces inside a name never include a line break (a headline and the next line are two names)
+# nor a tab (the cells of a table row, flattened to text, are two names).
+_SPACE = r"[^\S\n\t]"
 NAME = rf"{TOKEN}(?:{_SPACE}+(?:{CONNECTORS}{_SPACE}*)?{TOKEN}){{0,4}}"
 
 # A name starts a word, or follows an elided article ("d'Escaudain", "l'Essonne", "qu'Orange").

@@ -33,10 +33,10 @@ from .places import country_names, lookup_place
 _I = re.IGNORECASE
 
 # Company names: capitalised words, "&" allowed ("AT&T", "Marks & Spencer"), no lower-case connectors.
-ORG = rf"{TOKEN}(?:[^\S\n]+(?:&[^\S\n]+)?{TOKEN}){{0,3}}"
+ORG = rf"{TOKEN}(?:[^\S\n\t]+(?:&[^\S\n\t]+)?{TOKEN}){{0,3}}"
 _ORG_FULL = re.compile(ORG)
 # After a descriptor, a name may hold "de", "d'", "of" ("Bâtisseurs d'Île-de-France", "Port of Tilbury").
-ORG_LONG = rf"{TOKEN}(?:[^\S\n]+(?:(?:de|d['’]|du|des|of)[^\S\n]*)?(?:&[^\S\n]+)?{TOKEN}){{0,4}}"
+ORG_LONG = rf"{TOKEN}(?:[^\S\n\t]+(?:(?:de|d['’]|du|des|of)[^\S\n\t]*)?(?:&[^\S\n\t]+)?{TOKEN}){{0,4}}"
 
 DEVELOPER, OPERATOR, OWNER, INVESTOR = "developer", "operator", "owner", "investor"
 TENANT, BUILDER, PUBLIC_AUTHORITY, GRID_OPERATOR = "tenant", "builder", "public_authority", "grid_operator"
@@ -157,6 +157,10 @@ _PATTERNS = [
         r"|said(?: on \w+| \w+day)? (?:that )?it\b|va investir|investit|a inauguré|inaugure|a présenté"
         r"|a déposé|a obtenu|a mis en pause|a (?:abandonné|renoncé)|prévoit de construire)"
     ), 0.6),
+    # The project of a company: "le permis de construire du data center de Garonne Numérique"
+    (re.compile(
+        rf"\b(?:le |du |au )(?P<desc>data ?cent(?:er|re)|projet|campus)\s+(?:de |d['’])(?P<name>{ORG})(?!['’]s)"
+    ), 0.6),
     # "the Blackstone-owned firm", "a KKR-backed developer"
     (re.compile(rf"(?P<name>{ORG})-(?P<desc>owned|backed|funded|financed)\b"), 0.7),
     # "a development agreement with Canyon Ridge Data", "un accord avec Orange"
@@ -225,6 +229,49 @@ _PATTERNS += [
     (re.compile(r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\s+(?P<name>[A-Z][A-Z0-9&]{1,6})\b"), 0.55),
 ]
 # "Prairie Quantum, a hyperscale data center developer": up to three words between the article and the descriptor.
+# The grid operator named with the connection: "a signé avec RTE une convention de raccordement",
+# "sa puissance auprès de RTE", "Enedis assurera le raccordement", "SSEN has offered a grid connection".
+_GRID_PATTERNS = [
+    re.compile(
+        r"\b(?P<desc>raccordement|puissance|connexion|grid connection|connection)\s+(?:[\wà-ÿ'’-]+\s+){0,4}?"
+        rf"(?:avec|auprès de|auprès d['’]|par|with|from|by)\s+(?:the\s+|le\s+|l['’])?(?P<name>{ORG})"
+    ),
+    re.compile(
+        rf"(?P<name>{ORG})\s+(?:assurera|assure|réalisera|réalise|étudie|a proposé|propose|will provide|provides"
+        r"|has offered|offered|is to provide)\s+(?:le |la |l['’]|un |une |a |an |the |its )?(?:[\wà-ÿ'’-]+\s+){0,2}?"
+        r"(?P<desc>raccordement|connexion|connection)"
+    ),
+    # "Enedis assurera le raccordement des bâtiments annexes, RTE celui du campus"
+    re.compile(rf"\b(?:raccordement|connexion)\b[^.;\n]{{0,80}},\s+(?P<name>{ORG})\s+(?P<desc>celui|celle)\s+d"),
+]
+
+# Roles given in order: "X and Y, which will respectively develop and finance it",
+# "X et le fonds Y seront respectivement le développeur et l'investisseur".
+_ITEM = rf"(?:(?:le |la |les |l['’]|the )?(?:[a-zà-ÿ-]+\s+){{0,2}}?)?{ORG}"
+_RESPECTIVE = re.compile(
+    rf"(?P<list>{_ITEM}(?:\s*,\s*{_ITEM})*\s*,?\s+(?:et|and|&)\s+{_ITEM})(?:,?\s+(?:which|who|qui))?"
+    r"\s+(?:[\wà-ÿ'’-]+\s+){0,3}?(?:respectively|respectivement)\s+(?P<roles>[^.;:\n]{3,120})",
+)
+_ROLE_STEMS = [
+    (DEVELOPER, r"develop|promot|porte"), (INVESTOR, r"financ|fund|invest"), (BUILDER, r"build|constru"),
+    (OPERATOR, r"operat|run|exploit|opér"), (OWNER, r"own|propriét"), (TENANT, r"tenant|locataire|client"),
+]  # fmt: skip
+
+
+def _respective_roles(text: str) -> Iterator[_Found]:
+    for match in _RESPECTIVE.finditer(text):
+        names = list(_ORG_FULL.finditer(text, match.start("list"), match.end("list")))
+        names = [n for n in names if not is_common_word(n.group())]
+        parts = re.split(r"\s*(?:,|\bet\b|\band\b)\s*", match.group("roles"))
+        roles = []
+        for part in parts[: len(names)]:
+            role = _role(part) or next((r for r, stem in _ROLE_STEMS if re.search(rf"\b(?:{stem})", part, _I)), None)
+            roles.append(role)
+        if len(roles) == len(names) and all(roles):
+            for name, role in zip(names, roles, strict=True):
+                yield _Found(name.group(), name.start(), name.end(), 0.8, role, cue="respectively", introduced=True)
+
+
 _APPOSITION = re.compile(
     rf"(?P<name>{ORG}),\s+(?:le |la |l['’]|un |une |a |an |the |son |its )(?:[a-zà-ÿA-Z-]+\s+){{0,3}}?"
     rf"(?P<desc>{_DESCRIPTORS_FR}|{_DESCRIPTORS_EN})\b"
@@ -462,6 +509,11 @@ def _candidates(doc: Document) -> Iterator[_Found]:
             desc = match.groupdict().get("desc") or ""
             found = _Found(name, start, match.end("name"), confidence, _role(desc), cue=desc, introduced=index <= 1)
             yield found
+    yield from _respective_roles(text)
+    for pattern in _GRID_PATTERNS:
+        for match in pattern.finditer(text):
+            name, start = _trim_leading(match.group("name"), match.start("name"))
+            yield _Found(name, start, match.end("name"), 0.7, GRID_OPERATOR, cue=match.group("desc"), introduced=True)
     for match in _SUBJECT.finditer(text):
         name, start = _trim_leading(match.group("name"), match.start("name"))
         if _looks_named(doc, name):

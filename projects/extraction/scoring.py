@@ -19,6 +19,8 @@ roundup, each with its own facts: they are scored against the extraction's
 ``projects`` (the candidate sharing the most facts), apart from the main
 figures, and a main fact that only another project's label holds is counted
 as *foreign* (a figure of the next project attributed to the main one).
+The role accuracy is over the organizations labelled with a role and found by name, on
+the main project and on each other project's candidate.
 ``relationships`` ({"kind", "organizations"}) and ``indicators`` ({"value",
 "unit", "year"}) are scored, for recall, against the extraction's own.
 Used by ``scripts/bench_extraction.py`` and by the held-out tests.
@@ -169,11 +171,7 @@ def score_article(
             score.found += 1
         else:
             score.missed.append(expected)
-        if expected["field"] == "organization" and "role" in expected:
-            named = [fact for fact in produced if matches(_without(expected, "role"), fact)]
-            if named:
-                score.roles_labelled += 1
-                score.roles_right += any(fact.get("role") == expected["role"] for fact in named)
+    _score_roles(score, label.get("facts", []), produced)
     others = [fact for project in label.get("projects", []) for fact in project.get("facts", [])]
     for fact in produced:
         if any(matches(o, fact) for o in others) and not any(matches(e, fact) for e in label.get("facts", [])):
@@ -202,18 +200,35 @@ def score_article(
 
 
 def _score_other_projects(score: ArticleScore, labelled: list[dict[str, Any]], candidates: list[dict[str, Any]]):
-    """Each labelled project against the candidate holding most of its facts (the main one excluded)."""
+    """Each labelled project against the candidate holding most of its facts (the main one excluded).
+
+    Its labelled organizations found by name on that candidate count towards the role accuracy too.
+    """
     for project in labelled:
         facts = project.get("facts", [])
         score.other_expected += len(facts)
         best: set[int] = set()
+        best_facts: list[dict[str, Any]] = []
         for candidate in candidates:
             if candidate.get("main"):
                 continue
             found = {i for i, expected in enumerate(facts) if any(matches(expected, f) for f in candidate["facts"])}
-            best = max(best, found, key=len)
+            if len(found) > len(best):
+                best, best_facts = found, candidate["facts"]
         score.other_found += len(best)
         score.other_missed += [fact for i, fact in enumerate(facts) if i not in best]
+        _score_roles(score, facts, best_facts)
+
+
+def _score_roles(score: ArticleScore, labelled: list[dict[str, Any]], produced: list[dict[str, Any]]) -> None:
+    """Of the labelled organizations with a role that were found by name, how many have that role."""
+    for expected in labelled:
+        if expected["field"] != "organization" or "role" not in expected:
+            continue
+        named = [fact for fact in produced if matches(_without(expected, "role"), fact)]
+        if named:
+            score.roles_labelled += 1
+            score.roles_right += any(fact.get("role") == expected["role"] for fact in named)
 
 
 def _brief(fact: dict[str, Any]) -> dict[str, Any]:

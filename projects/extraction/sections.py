@@ -21,6 +21,7 @@ from .document import Document
 from .names import NAME, find_names, is_common_word
 from .page import BODY, CHROME, HEADING
 from .places import lookup_place
+from .sentences import _CLAUSE_BOUNDARY, MIN_CLAUSE_CHARS
 
 _I = re.IGNORECASE
 
@@ -117,6 +118,11 @@ def _line_anchor(doc: Document, index: int, exclude: list[tuple[int, int]]) -> _
     text = line.of(doc.text)
     stripped = text.lstrip()
     offset = line.start + len(text) - len(stripped)
+    if "\t" in stripped and line.kind in (HEADING, BODY):
+        # A table row flattened to text ("Meyzieu<tab>Datalyon<tab>24 MW<tab>Annoncé"): its first cell names its site.
+        cell = stripped.split("\t", 1)[0].strip()
+        anchor = _longest_place(doc, cell, offset, exclude) if cell else None
+        return anchor if anchor and len(anchor.place) == len(cell) and _FIGURE.search(stripped) else None
     if line.kind == HEADING:
         if not _HEADING_PLACE.match(stripped):
             return None
@@ -147,6 +153,8 @@ def find_sections(doc: Document, exclude: list[tuple[int, int]]) -> list[Section
     sections: list[Section] = [Section()]
     by_key: dict[str, Section] = {}
     current = sections[0]
+    pieces: list[list] = []  # [start, end, section] of each line, refined below
+    anchored: set[int] = set()  # the lines that open on a place of their own
     for index, line in enumerate(doc.lines):
         if line.kind == CHROME:
             continue
@@ -160,16 +168,21 @@ def find_sections(doc: Document, exclude: list[tuple[int, int]]) -> list[Section
             elif anchor.key in by_key:
                 current = by_key[anchor.key]
             else:
-                current = Section(place=anchor.place, place_key=anchor.key)
-                current.anchor_start, current.anchor_end = anchor.start, anchor.end
-                sections.append(current)
-                by_key[anchor.key] = current
+                current = _new_section(sections, by_key, anchor)
         elif anchor is None and forum and current is not sections[0] and line.kind == BODY:
             if not _OPENING_REFERENCE.match(line.of(doc.text).lstrip()):
                 current = sections[0]
         elif anchor is None and _BACK_TO_MAIN.search(line.of(doc.text)[:60]):
             current = sections[0]
+        if anchor is not None:
+            anchored.add(line.start)
         current.add(line.start, line.end)
+        pieces.append([line.start, line.end, current])
+    for section in sections:
+        section.spans = []
+    _attribute_clauses(doc, pieces, sections, by_key, exclude, anchored)
+    for start, end, section in pieces:
+        section.add(start, end)
     sections = [section for section in sections if section.spans]
     if not sections:
         return [Section(spans=[(0, len(doc.text))], main=True)]
@@ -180,6 +193,290 @@ def find_sections(doc: Document, exclude: list[tuple[int, int]]) -> list[Section
     main = next(section for section in sections if not section.context)
     main.main = True
     return sections
+
+
+def _new_section(sections: list[Section], by_key: dict[str, Section], anchor: _Anchor) -> Section:
+    section = Section(place=anchor.place, place_key=anchor.key)
+    section.anchor_start, section.anchor_end = anchor.start, anchor.end
+    sections.append(section)
+    by_key[anchor.key] = section
+    return section
+
+
+# Where a clause turns to another project: a place introduced as a site ("à Blagnac", "at
+# Grangemouth"), a project named after its place ("the Livingston site", "le projet de Feyzin").
+_SITE_BEFORE = re.compile(
+    r"(?:\b(?:à|in|at|sur la commune de|near to)|\b(?:projet|site|campus|data ?cent(?:er|re)|dossier|scheme|plans?)"
+    r"\s+(?:de|d['’]|du|at|in))\s*$",
+    _I,
+)
+_NAMED_SITE_AFTER = re.compile(
+    r"^\s*(?:site|campus|scheme|project|plans?|data ?cent(?:re|er)|facility|application)\b",
+    _I,
+)
+# A place named as where a company is, not as a project's site ("basée à Paris", "headquartered in").
+_SEAT_BEFORE = re.compile(
+    r"\b(?:basée?s?|siège|sièges|installée? depuis|headquartered|based|head office|offices?|bureaux|originaire|née?"
+    r"|compte déjà|already)\b[^,;.]{0,25}$",
+    _I,
+)
+# What makes the rest of a sentence another project's: a figure, a project word.
+_FIGURE_SIGNAL = re.compile(
+    rf"\d\s?(?:MW|GW|mégawatts?|megawatts?)\b|[€£$]\s?\d|\d\s?(?:millions?|milliards?|bn|m)\b"
+    rf"|{context.DATA_CENTRE.pattern}",
+    _I,
+)
+# Words that set another project against this one ("smaller than", "contrairement au", "unlike").
+_CONTRAST = re.compile(
+    r"\b(?:than|unlike|contrairement (?:au|à|aux)|à la différence d\w*|comme celui|like the|whereas|while"
+    r"|tandis que|alors que|a week before|before|après|after)\b",
+    _I,
+)
+_RESPECTIVELY = re.compile(r"\b(?:respectively|respectivement)\b", _I)
+_FIGURE = re.compile(
+    r"(?:[€£$]\s?)?\d+(?:[.,]\d+)?\s?(?:MW|GW|mégawatts?|megawatts?|millions?|milliards?|bn|m\b|hectares|ha\b|acres)",
+    _I,
+)
+_CONJUNCTION = re.compile(r"(?:,\s*|\s+)(?:and|et|&|,)\s*$|,\s*$", _I)
+
+
+def _clauses(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+    """The clauses of the sentence ``text[start:end]``, as the quotes are cut (see ``sentences``)."""
+    bounds = [start]
+    for boundary in _CLAUSE_BOUNDARY.finditer(doc.text, start, end):
+        bounds.append(boundary.end())
+    bounds.append(end)
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def _places_in(doc: Document, start: int, end: int, exclude: list[tuple[int, int]]) -> list[_Anchor]:
+    """Gazetteer places named in ``text[start:end]`` (whole names, longest first within each name)."""
+    found = []
+    for name in find_names(doc.text[start:end]):
+        words = name.text.split()
+        for length in range(len(words), 0, -1):
+            anchor = _place(doc, " ".join(words[:length]), start + name.start, exclude)
+            if anchor:
+                found.append(anchor)
+                break
+    return found
+
+
+# A place named as the area around the site ("in Loudoun County", "dans le département du Nord").
+_AREA_AFTER = re.compile(r"\s*(?:County|Shire|District|Borough|Region|Province|Council|Valley|Bay|Metro)\b")
+
+
+def _turns_to(doc: Document, anchor: _Anchor, known: bool) -> bool:
+    """Whether a place named mid-paragraph is another project's site, not a company's seat or a landmark."""
+    before = doc.text[max(anchor.start - 60, 0) : anchor.start]
+    if _SEAT_BEFORE.search(before) or _AREA_AFTER.match(doc.text, anchor.end):
+        return False
+    if _SITE_BEFORE.search(before) or _NAMED_SITE_AFTER.match(doc.text, anchor.end):
+        return True
+    return known  # a place another part of the page is about ("a week before Hinckley and Bosworth's ...")
+
+
+def _attribute_clauses(
+    doc: Document,
+    pieces: list[list],
+    sections: list[Section],
+    by_key: dict[str, Section],
+    exclude: list[tuple[int, int]],
+    anchored: set[int],
+) -> None:
+    """Gives the clauses of a paragraph that speak of another project to that project's section.
+
+    A roundup's paragraph may name the next project in passing ("; à quelques kilomètres, à Blagnac,
+    le projet concurrent ..., annoncé à 35 MW", "smaller than the 250MW campus ... at Grangemouth",
+    "80MW and 40MW respectively"), and a paragraph may open on the company of another section
+    ("Pyrène Cloud, de son côté, ..."). Such clauses, to the end of their sentence or to a clause
+    naming the section's own place again, are the other project's.
+    """
+    refined: list[list] = []
+    for start, end, section in pieces:
+        line = doc.line_at(start)
+        if section.context or line is None or line.kind != BODY:
+            refined.append([start, end, section])
+            continue
+        cursor = start
+        for sentence in [s for s in doc.sentences if start <= s.start < end]:
+            for piece_start, piece_end, other in _sentence_turns(doc, sentence, section, sections, by_key, exclude):
+                if piece_start > cursor:
+                    refined.append([cursor, piece_start, section])
+                refined.append([piece_start, piece_end, other])
+                cursor = piece_end
+        if cursor < end:
+            refined.append([cursor, end, section])
+    # A paragraph that opens on no place but on the company another part of the page is about is that part's.
+    for start, end, section in pieces:
+        line = doc.line_at(start)
+        if section.context or line is None or line.kind != BODY or start in anchored:
+            continue
+        opener = _opening_company(doc, start, end, refined)
+        if opener is None or opener is section or _names_place(doc, start, end, section, exclude):
+            continue
+        for piece in refined:
+            if start <= piece[0] < end and piece[2] is section:
+                piece[2] = opener
+    pieces[:] = refined
+
+
+def _names_place(doc: Document, start: int, end: int, section: Section, exclude: list[tuple[int, int]]) -> bool:
+    return bool(section.place_key) and any(a.key == section.place_key for a in _places_in(doc, start, end, exclude))
+
+
+def _opening_company(doc: Document, start: int, end: int, pieces: list[list]) -> Section | None:
+    """The section of the company a paragraph opens on, when the page named it before in that section alone."""
+    from .organizations import organization_mentions  # organisations read places: imported late
+
+    mentions = organization_mentions(doc)
+    text = doc.text[start:end]
+    offset = len(text) - len(text.lstrip())
+    opening = next((m for m in mentions if m.start == start + offset), None)
+    if opening is None or opening.role in ("public_authority", "grid_operator"):
+        return None
+    key = opening.name.casefold()
+    owners = {
+        id(owner): owner
+        for found in mentions
+        if found.start < start and found.name.casefold() == key
+        for a, b, owner in pieces
+        if a <= found.start < b and not owner.context
+    }
+    return next(iter(owners.values())) if len(owners) == 1 else None
+
+
+def _sentence_turns(
+    doc: Document,
+    sentence,
+    section: Section,
+    sections: list[Section],
+    by_key: dict[str, Section],
+    exclude: list[tuple[int, int]],
+) -> list[tuple[int, int, Section]]:
+    """The parts of one sentence that belong to another project than ``section``'s."""
+    text = sentence.of(doc.text)
+    if _RESPECTIVELY.search(text):
+        distributed = _respectively(doc, sentence, section, sections, by_key, exclude)
+        if distributed is not None:
+            return distributed
+    clauses = _clauses(doc, sentence.start, sentence.end)
+    turns: list[tuple[int, int, Section]] = []
+    turned: Section | None = None
+    turn_start = 0
+    for index, (clause_start, clause_end) in enumerate(clauses):
+        places = _places_in(doc, clause_start, clause_end, exclude)
+        own = [a for a in places if section.place_key and a.key == section.place_key]
+        if turned is not None:
+            if own:  # "..., celui de Corbas n'a fait l'objet d'aucun recours"
+                turns.append((turn_start, clause_start, turned))
+                turned = None
+            continue
+        for anchor in places:
+            if anchor.key == section.place_key:
+                continue
+            known = anchor.key in by_key
+            if (
+                not section.place_key
+                and not known
+                and _SITE_BEFORE.search(doc.text[max(anchor.start - 60, 0) : anchor.start])
+            ):
+                # A part of the page that opened on no place is about the first site it names.
+                section.place, section.place_key = anchor.place, anchor.key
+                section.anchor_start, section.anchor_end = anchor.start, anchor.end
+                by_key[anchor.key] = section
+                own.append(anchor)
+                continue
+            if not _turns_to(doc, anchor, known) or _EXISTING.search(doc.text[clause_start:clause_end]):
+                continue
+            if not known and not _FIGURE_SIGNAL.search(doc.text[clause_start : sentence.end]):
+                continue
+            if not section.place_key and not known:
+                continue  # a section that names no place of its own: no other place to set it against
+            begin = _turn_start(doc, clauses, index, anchor, own)
+            turned = by_key.get(anchor.key) or _new_section(sections, by_key, anchor)
+            turn_start = begin
+            break
+    if turned is not None:
+        turns.append((turn_start, sentence.end, turned))
+    return turns
+
+
+def _turn_start(doc: Document, clauses: list[tuple[int, int]], index: int, anchor: _Anchor, own: list) -> int:
+    """Where a sentence turns to another project: its clause, short clauses before it, or a contrast word."""
+    clause_start = clauses[index][0]
+    if own and own[0].start < anchor.start:
+        # "Motherwell will support 90 jobs and Livingston 45": from the word before the other place.
+        conjunction = _CONJUNCTION.search(doc.text, own[0].end, anchor.start)
+        return conjunction.start() if conjunction else anchor.start
+    contrast = None
+    for match in _CONTRAST.finditer(doc.text, clause_start, anchor.start):
+        contrast = match
+    if contrast is not None:
+        return contrast.start()
+    begin = clause_start
+    while index > 0 and clauses[index - 1][1] - clauses[index - 1][0] < MIN_CLAUSE_CHARS:
+        previous = doc.text[clauses[index - 1][0] : clauses[index - 1][1]]
+        if _FIGURE.search(previous):
+            break
+        index -= 1
+        begin = clauses[index][0]
+    return begin
+
+
+_LIST_SEPARATOR = re.compile(r"^\s*(?:,|and|et|&|,\s*(?:and|et))?\s*(?:à|at|in)?\s*$", _I)
+
+
+def _place_list(doc: Document, places: list[_Anchor]) -> list[_Anchor]:
+    """The longest run of different places written as a list ("Motherwell and Livingston", "Corbas, Feyzin et Bron")."""
+    best: list[_Anchor] = []
+    run: list[_Anchor] = []
+    for anchor in places:
+        if (
+            run
+            and _LIST_SEPARATOR.match(doc.text[run[-1].end : anchor.start])
+            and anchor.key not in {a.key for a in run}
+        ):
+            run.append(anchor)
+        else:
+            run = [anchor]
+        if len(run) > len(best):
+            best = list(run)
+    return best
+
+
+def _respectively(
+    doc: Document,
+    sentence,
+    section: Section,
+    sections: list[Section],
+    by_key: dict[str, Section],
+    exclude: list[tuple[int, int]],
+) -> list[tuple[int, int, Section]] | None:
+    """ "at Motherwell and Livingston, with capacities of 80MW and 40MW respectively": each figure to its place."""
+    anchors = _place_list(doc, _places_in(doc, sentence.start, sentence.end, exclude))
+    if len(anchors) < 2:
+        return None
+    figures = list(_FIGURE.finditer(doc.text, sentence.start, sentence.end))
+    keys = [a.key for a in anchors]
+    units = [re.sub(r"[\d\s.,€£$]", "", f.group()).casefold() for f in figures]
+    if not section.place_key:
+        section.place, section.place_key = anchors[0].place, anchors[0].key
+        section.anchor_start, section.anchor_end = anchors[0].start, anchors[0].end
+        by_key.setdefault(anchors[0].key, section)
+    parts: list[tuple[int, int, Section]] = []
+    # The figures of one unit, as many as the places, in the order of the places.
+    for unit in dict.fromkeys(units):
+        run = [f for f, u in zip(figures, units, strict=True) if u == unit]
+        if len(run) != len(keys):
+            continue
+        for figure, anchor in zip(run, anchors, strict=True):
+            owner = section if anchor.key == section.place_key else by_key.get(anchor.key)
+            if owner is None:
+                owner = _new_section(sections, by_key, anchor)
+            if owner is not section:
+                parts.append((figure.start(), figure.end(), owner))
+    return sorted(parts, key=lambda part: part[0]) or None
 
 
 def _has_body(doc: Document, section: Section) -> bool:

@@ -1,0 +1,95 @@
+"""Figures attributed to the project they are about when a paragraph or a sentence names another
+(a roundup's next project in the same sentence, "respectively" lists, a project mentioned in
+passing, a paragraph opening on another project's company, a table flattened to text)."""
+
+from projects.extraction import extract_facts
+
+
+def project(extraction, anchor):
+    return next(p for p in extraction.projects if p.anchor == anchor)
+
+
+def values(candidate, field):
+    return sorted(f.value for f in candidate.facts if f.field == field)
+
+
+def test_the_next_project_in_the_same_sentence_keeps_its_figures():
+    text = (
+        "Data centers en Occitanie\n\n"
+        "À Colomiers, le permis du data center de Garonne Numérique a été accordé. Ce centre de 18 MW doit "
+        "ouvrir en 2027 ; à quelques kilomètres, à Blagnac, le projet concurrent de Pyrène Cloud, annoncé à "
+        "35 MW, attend son autorisation. Garonne Numérique promet 45 emplois directs.\n\n"
+        "Pyrène Cloud, de son côté, ne communique plus de calendrier. Son dossier porte sur un investissement "
+        "de 300 millions d'euros.\n"
+    )
+    extraction = extract_facts(text)
+    assert extraction.value("capacity_mw") == 18
+    assert extraction.value("jobs_permanent") == 45
+    assert extraction.value("investment") is None  # Pyrène Cloud's, in a paragraph about it
+    blagnac = project(extraction, "Blagnac")
+    assert values(blagnac, "capacity_mw") == [35]
+    assert values(blagnac, "investment") == [300_000_000]
+
+
+def test_respectively_gives_each_place_its_figure_and_a_combined_total_is_nobodys():
+    text = (
+        "Halcyon picks Motherwell and Livingston\n\n"
+        "Halcyon Data Centres today announced plans for two campuses at Motherwell and Livingston, with "
+        "capacities of 80MW and 40MW respectively. The two campuses represent a combined investment of "
+        "£1.2bn, of which £800m at Motherwell. SP Energy Networks has offered a 100MW grid connection at "
+        "Motherwell; the Livingston site, which Halcyon expects to open in 2029, is awaiting its own offer.\n"
+    )
+    extraction = extract_facts(text)
+    assert extraction.value("capacity_mw") == 80
+    assert extraction.value("investment") == 800_000_000
+    assert extraction.value("operational_year") is None
+    livingston = project(extraction, "Livingston")
+    assert values(livingston, "capacity_mw") == [40]
+    assert values(livingston, "operational_year") == [2029]
+
+
+def test_a_project_mentioned_in_passing_lends_nothing():
+    text = (
+        "Councillors back 30MW data centre at Kilmarnock\n\n"
+        "East Ayrshire Council has approved a 30MW data centre in Kilmarnock. The scheme, brought forward by "
+        "Irvine Valley Digital and Caledonia Infrastructure Partners, which will respectively develop and "
+        "finance it, is expected to cost £210m. It is far smaller than the 250MW campus Forth Compute "
+        "proposed at Grangemouth, which was withdrawn in June.\n"
+    )
+    extraction = extract_facts(text)
+    assert extraction.value("capacity_mw") == 30
+    assert extraction.value("status") == "permitted"
+    roles = {f.value: f.role for f in extraction.get("organization")}
+    assert roles["Irvine Valley Digital"] == "developer"
+    assert roles["Caledonia Infrastructure Partners"] == "investor"
+    assert "Forth Compute" not in roles
+    grangemouth = project(extraction, "Grangemouth")
+    assert values(grangemouth, "capacity_mw") == [250]
+    assert values(grangemouth, "status") == ["cancelled"]
+
+
+def test_a_clause_naming_the_main_site_again_returns_to_it():
+    text = (
+        "Corbas : feu vert pour le data center de Rhône Calcul\n\n"
+        "Le préfet a autorisé le data center que Rhône Calcul veut construire à Corbas. Contrairement au projet "
+        "de 150 MW que Chimie Data avait présenté à Feyzin avant de l'abandonner, celui de Corbas, de 36 MW, "
+        "n'a fait l'objet d'aucun recours. Enedis assurera le raccordement.\n"
+    )
+    extraction = extract_facts(text)
+    assert extraction.value("capacity_mw") == 36
+    assert {f.value: f.role for f in extraction.get("organization")}.get("Enedis") == "grid_operator"
+    assert values(project(extraction, "Feyzin"), "capacity_mw") == [150]
+
+
+def test_a_table_row_belongs_to_the_site_in_its_first_cell():
+    text = (
+        "Corbas : feu vert pour le data center de Rhône Calcul\n\n"
+        "Le préfet a autorisé le data center de 36 MW que Rhône Calcul veut construire à Corbas.\n\n"
+        "Commune\tPorteur\tPuissance\tStatut\n"
+        "Corbas\tRhône Calcul\t36 MW\tAutorisé\n"
+        "Meyzieu\tDatalyon\t24 MW\tAnnoncé\n"
+    )
+    extraction = extract_facts(text)
+    assert values(extraction, "capacity_mw") == [36]
+    assert "Porteur Puissance" not in {f.value for f in extraction.get("organization")}
+    assert values(project(extraction, "Meyzieu"), "capacity_mw") == [24]
