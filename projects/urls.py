@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import data_views, views
+from projects import data_views, history_views, views
 
 app_name = "projects"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("projects/", views.project_list, name="list"),
     path("projects/<slug:slug>/", views.project_detail, name="detail"),
+    path("projects/<slug:slug>/changes/", history_views.project_changes, name="changes"),
     path("map/", views.project_map, name="map"),
     path("map/data.geojson", views.map_data, name="map-data"),
     path("stats/", views.stats, name="stats"),

@@ -30,7 +30,7 @@ from core.exports import escape_formula
 from core.formatting import format_number
 from core.geo import geocode
 from core.throttling import throttle_anonymous
-from projects import charts, choices, selectors
+from projects import charts, choices, history, history_views, selectors
 from projects.figures import figures_by_name
 from projects.filtersets import ProjectFilterSet, country_codes
 from projects.models import Organization
@@ -196,7 +196,14 @@ def _with(query, **params):
 @throttle_anonymous
 @require_safe
 def project_detail(request, slug):
+    if history.AS_OF in request.GET:
+        return history_views.project_as_of(request, slug)
     project = get_object_or_404(selectors.PUBLIC.projects(selectors.project_detail()), slug=slug)
+    return render_project(request, project, list(selectors.project_changes(project)))
+
+
+def render_project(request, project, changes, **extra):
+    """The project page of ``project`` (read from its tables, or rebuilt as it was on a day)."""
     figures = selectors.figures_by_attribute(project)
     conflicts = {conflict.attribute: conflict for conflict in selectors.project_conflicts(project)}
     shown = figures_by_name(project)
@@ -217,7 +224,6 @@ def project_detail(request, slug):
         [*project.milestones.all(), *project.status_history.all()], key=lambda event: (event.date, event.pk)
     )
     connections = list(project.grid_connections.all())
-    changes = list(selectors.project_changes(project))
     return render(
         request,
         "projects/detail.html",
@@ -233,6 +239,7 @@ def project_detail(request, slug):
             "connections": connections,
             "site": _site_map(project, connections),
             "changes": changes,
+            **extra,
         },
     )
 

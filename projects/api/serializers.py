@@ -601,6 +601,14 @@ class ChangeSerializer(serializers.ModelSerializer):
         return self._published(change, change.postchange_data)
 
 
+class ChangePageSerializer(serializers.Serializer):
+    """A page of a project's changes between two days (cursor pagination, oldest first)."""
+
+    next = serializers.URLField(allow_null=True, help_text=_("The next page; null on the last one."))
+    previous = serializers.URLField(allow_null=True, help_text=_("The previous page; null on the first one."))
+    results = ChangeSerializer(many=True)
+
+
 # Aggregates -----------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.apps import apps
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -11,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from core.api import conditional
 from core.api.errors import ErrorSerializer
 from core.api.filters import EMPTY_VALUE, FilterBackend
 from core.api.pagination import CursorPagination
@@ -19,7 +21,7 @@ from core.api.schema import AutoSchema
 from core.api.views import APIViewMixin, TrackedModelViewSet
 from core.filters import StrictBooleanField, UTCDateTimeFilter
 from core.models import ObjectChange, TrackedModel
-from projects import services
+from projects import history, services
 from projects.api import serializers
 from projects.api.renderers import CSVRenderer, GeoJSONRenderer
 from projects.api.rows import list_values, project_rows
@@ -137,7 +139,82 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+AS_OF_PARAMETER = OpenApiParameter(
+    history.AS_OF,
+    OpenApiTypes.DATE,
+    description=_(
+        "YYYY-MM-DD: the project as the tracker had recorded it at the end of that day (in the site's time zone), "
+        "rebuilt from the change history: its fields, figures, claims and parts then, as a reader may see them "
+        "(no claim that was not accepted then, no project that was a draft then). 404 before the project was "
+        "created or after it was deleted; a deleted project answers by its ID. Today at the latest."
+    ),
+)
+PERIOD_PARAMETERS = [
+    OpenApiParameter(
+        history.FROM,
+        OpenApiTypes.DATE,
+        description=_("YYYY-MM-DD: changes on or after that day (in the site's time zone). Default: from the start."),
+    ),
+    OpenApiParameter(
+        history.TO,
+        OpenApiTypes.DATE,
+        description=_("YYYY-MM-DD: changes on or before that day. Default: today."),
+    ),
+]
+
+
+class ChangeCursorPagination(CursorPagination):
+    ordering = ("time", "id")
+
+
+class ProjectHistoryMixin:
+    """``?as_of=`` on a project's detail, and ``changes/``: what changed between two days."""
+
+    def retrieve(self, request, *args, **kwargs):
+        if history.AS_OF not in request.query_params:
+            return super().retrieve(request, *args, **kwargs)
+        form = history.AsOfForm(request.query_params)
+        if not form.is_valid() or form.cleaned_data[history.AS_OF] is None:
+            errors = history.form_errors(form) or {history.AS_OF: [EMPTY_VALUE]}
+            raise ValidationError(errors)
+        project_id = history.project_id_for(self.kwargs[self.lookup_field], self.visibility)
+        project = (
+            history.project_as_of(project_id, form.cleaned_data[history.AS_OF], self.visibility)
+            if project_id is not None
+            else None
+        )
+        if project is None:
+            raise Http404
+        data = self.get_read_serializer(project).data
+        return Response(data, headers={"ETag": conditional.entity_tag(project, data)})
+
+    @extend_schema(
+        summary=_("What changed in a project between two days"),
+        parameters=PERIOD_PARAMETERS,
+        responses=serializers.ChangePageSerializer,
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def changes(self, request, *args, **kwargs):
+        """The changes to the project and its parts (claims, phases, roles...) between two days, oldest first:
+        each with the record's fields before and after. As in the changes feed, authors are shown only to
+        users who may read the change history, and only the changes of what the reader sees are listed."""
+        form = history.PeriodForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(history.form_errors(form))
+        project_id = history.project_id_for(self.kwargs[self.lookup_field], self.visibility)
+        if project_id is None:
+            raise Http404
+        start, end = form.period
+        changes = history.project_changes_between(project_id, self.visibility, start, end)
+        paginator = ChangeCursorPagination()
+        page = paginator.paginate_queryset(changes, request, view=self)
+        context = {**self.get_serializer_context(), "show_authors": self.visibility.authors}
+        return paginator.get_paginated_response(serializers.ChangeSerializer(page, many=True, context=context).data)
+
+
 @extend_schema_view(
+    retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
     list=extend_schema(
         summary=_("List projects"),
         parameters=[FORMAT_PARAMETER],
@@ -155,7 +232,7 @@ FORMAT_PARAMETER = OpenApiParameter(
         request=serializers.ProjectWriteSerializer, responses=serializers.ProjectDetailSerializer
     ),
 )
-class ProjectViewSet(VisibilityMixin, SlugOrIdLookupMixin, TrackedModelViewSet):
+class ProjectViewSet(ProjectHistoryMixin, VisibilityMixin, SlugOrIdLookupMixin, TrackedModelViewSet):
     """Projects, by slug or ID. Lists are light; a project's detail shows every figure with its sources."""
 
     queryset = Project.objects.none()
@@ -387,10 +464,6 @@ class ChangeFilterSet(django_filters.FilterSet):
     def filter_object_type(self, queryset, name, value: str):
         app_label, _dot, model = value.partition(".")
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
-
-
-class ChangeCursorPagination(CursorPagination):
-    ordering = ("time", "id")
 
 
 class ChangeListView(VisibilityMixin, APIViewMixin, generics.ListAPIView):
