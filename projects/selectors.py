@@ -36,9 +36,12 @@ from projects.models import (
     GridConnection,
     Indicator,
     Milestone,
+    Organization,
+    OrganizationRedirect,
     OrganizationRelationship,
     Phase,
     Project,
+    ProjectRedirect,
     ProjectRole,
     ProjectStatusChange,
     values_disagree,
@@ -53,6 +56,16 @@ def slug_or_id(value: str, prefix: str = "") -> dict:
     if value.isascii() and value.isdigit():
         return {f"{prefix}pk": int(value)}
     return {f"{prefix}slug": value}
+
+
+def moved_to(queryset: QuerySet, value: str):
+    """The record of ``queryset`` an old address now leads to (a former slug, the ID of a record merged
+    into it), or None: one query, and only a record the reader may see (a draft's address stays a 404)."""
+    redirect_model = {Project: ProjectRedirect, Organization: OrganizationRedirect}[queryset.model]
+    target = f"{redirect_model.change_log_parent}_id"
+    lookup = slug_or_id(value)
+    old = {"old_id": lookup["pk"]} if "pk" in lookup else {"old_slug": value}
+    return queryset.filter(pk__in=redirect_model.objects.filter(**old).values(target)).only("pk", "slug").first()
 
 
 def project_list() -> QuerySet[Project]:
@@ -508,12 +521,16 @@ def _latest_visible(entries: QuerySet[ObjectChange], limit: int) -> list[ObjectC
 
 
 def project_changes(project: Project, limit: int = 15) -> QuerySet[ObjectChange]:
-    """Edits readers may see to a project and to its children (claims, roles, milestones...), newest first."""
+    """Edits readers may see to a project and to its children (claims, roles, milestones...), newest first;
+    with those of the projects merged into it."""
     project_type = _project_type()
+    merged = ProjectRedirect.objects.filter(project=project, old_id__isnull=False).values("old_id")
     return PUBLIC.changes(
         ObjectChange.objects.select_related("content_type").filter(
             Q(content_type=project_type, object_id=project.pk)
             | Q(parent_content_type=project_type, parent_object_id=project.pk)
+            | Q(content_type=project_type, object_id__in=merged)
+            | Q(parent_content_type=project_type, parent_object_id__in=merged)
         )
     )[:limit]
 

@@ -33,7 +33,8 @@ from core.throttling import throttle_anonymous
 from projects import charts, choices, history, history_views, selectors
 from projects.figures import figures_by_name
 from projects.filtersets import ProjectFilterSet, country_codes
-from projects.models import Organization
+from projects.models import Organization, Project
+from projects.redirects import follows_old_addresses
 
 PAGE_SIZE = 50
 # Filters offered in the list form, in reading order; any other API parameter still works in the URL.
@@ -195,6 +196,7 @@ def _with(query, **params):
 
 @throttle_anonymous
 @require_safe
+@follows_old_addresses(lambda: selectors.PUBLIC.projects(Project.objects.all()))
 def project_detail(request, slug):
     if history.AS_OF in request.GET:
         return history_views.project_as_of(request, slug)

@@ -41,13 +41,14 @@ class ChangeRow:
 
 
 def changes_of(instance):
-    """The record's own changes and those of the records that log it as their parent."""
+    """The record's own changes and those of the records that log it as their parent; a record that
+    others were merged into (``history_ids``) has theirs too."""
     from django.contrib.contenttypes.models import ContentType
 
     content_type = ContentType.objects.get_for_model(instance)
+    ids = instance.history_ids() if hasattr(instance, "history_ids") else [instance.pk]
     return ObjectChange.objects.filter(
-        Q(content_type=content_type, object_id=instance.pk)
-        | Q(parent_content_type=content_type, parent_object_id=instance.pk)
+        Q(content_type=content_type, object_id__in=ids) | Q(parent_content_type=content_type, parent_object_id__in=ids)
     ).select_related("content_type", "user")
 
 

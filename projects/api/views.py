@@ -41,6 +41,7 @@ from projects.models import (
     Source,
     Substation,
 )
+from projects.redirects import FollowsOldAddressesMixin
 from projects.selectors import (
     Visibility,
     counted_in_totals,
@@ -51,8 +52,11 @@ from projects.selectors import (
 )
 
 
-class SlugOrIdLookupMixin:
-    """``/projects/escaudain-ai-data-center/`` or ``/projects/12/``: a number is read as the ID."""
+class SlugOrIdLookupMixin(FollowsOldAddressesMixin):
+    """``/projects/escaudain-ai-data-center/`` or ``/projects/12/``: a number is read as the ID.
+
+    A project's or an organization's old address (a former slug, a merged record's ID) redirects.
+    """
 
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"  # a slug's characters (digits alone are an ID)

@@ -18,6 +18,7 @@ from projects.models.indicators import Indicator
 from projects.models.organizations import Organization, OrganizationRelationship
 from projects.models.parts import GridConnection, Milestone, Phase, ProjectRole, Substation
 from projects.models.projects import PROJECT_FIELDS, Project, ProjectStatusChange
+from projects.models.redirects import OrganizationRedirect, ProjectRedirect, RedirectReason
 from projects.models.sources import Source
 
 __all__ = [
@@ -28,11 +29,14 @@ __all__ = [
     "Indicator",
     "Milestone",
     "Organization",
+    "OrganizationRedirect",
     "OrganizationRelationship",
     "Phase",
     "Project",
+    "ProjectRedirect",
     "ProjectRole",
     "ProjectStatusChange",
+    "RedirectReason",
     "SluggedModel",
     "Source",
     "Substation",

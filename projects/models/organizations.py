@@ -45,6 +45,10 @@ class Organization(SluggedModel):
         super().clean()
         validate_aliases(self.aliases)
 
+    def history_ids(self) -> list[int]:
+        """Its ID and those of the records merged into it: their history is part of its history."""
+        return [self.pk, *self.redirects.filter(old_id__isnull=False).values_list("old_id", flat=True)]
+
 
 class OrganizationRelationship(TrackedModel):
     """A tie between two organizations: a partnership, a joint venture, an acquisition..."""

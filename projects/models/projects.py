@@ -272,6 +272,10 @@ class Project(SluggedModel):
     def get_absolute_url(self):
         return reverse("projects:detail", kwargs={"slug": self.slug})
 
+    def history_ids(self) -> list[int]:
+        """Its ID and those of the records merged into it: their history is part of its history."""
+        return [self.pk, *self.redirects.filter(old_id__isnull=False).values_list("old_id", flat=True)]
+
     @property
     def point(self):
         return (self.latitude, self.longitude) if self.latitude is not None else None

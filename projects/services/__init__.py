@@ -16,6 +16,7 @@ from projects.services.claims import (
     claim_update,
 )
 from projects.services.derived import refresh_project
+from projects.services.merge import organization_merge, project_merge
 from projects.services.projects import (
     project_create,
     project_delete,
@@ -37,9 +38,11 @@ __all__ = [
     "claim_set_headline",
     "claim_update",
     "may_review",
+    "organization_merge",
     "project_create",
     "project_delete",
     "project_mark_verified",
+    "project_merge",
     "project_update",
     "project_use_sources",
     "projects_import",

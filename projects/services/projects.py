@@ -12,6 +12,7 @@ from projects.models import Claim, Project
 from projects.search import refresh_search
 from projects.services.base import apply, check_version, lock_project, save_validated
 from projects.services.derived import figure_values, first_status, project_shows, refresh_project
+from projects.services.merge import remember_rename
 
 # Columns the services keep; an edit naming them is ignored rather than trusted.
 DERIVED_FIELDS = frozenset({"conflict_count", "typed_by_hand", "version", "created", "last_updated", "id"})
@@ -77,7 +78,7 @@ def project_update(
     check_version(current, project.version if expected_version is None else expected_version)
     data = {name: value for name, value in data.items() if name not in DERIVED_FIELDS}
     changed = [name for name, value in data.items() if getattr(current, name) != value]
-    previous_status = current.status
+    previous_status, previous_slug = current.status, current.slug
     apply(current, data)
     if not current.slug:  # emptied: made from the name again, as on create (never saved empty)
         current.slug = current.unique_slug()
@@ -85,6 +86,7 @@ def project_update(
     if changed:
         current.full_clean()
         current.save(update_fields=[*changed, "typed_by_hand"])
+    remember_rename(current, previous_slug)
     site_moved = bool({"latitude", "longitude"} & set(changed))
     refresh_project(current, previous_status=previous_status, status_date=status_date, site_moved=site_moved)
     _follow(project, current)

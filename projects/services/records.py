@@ -7,11 +7,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from core.writes import service
 from projects.models import Claim, GridConnection, Organization, Project, Substation
 from projects.search import refresh_organization_search
 from projects.services.base import apply, check_version, lock_project, save_validated
 from projects.services.derived import connection_distance, refresh_distances, refresh_project
+from projects.services.merge import redirect_of_merged, remember_rename
 
 
 def _project_id(instance):
@@ -25,10 +29,12 @@ def record_save(*, instance, data: dict | None = None, user=None, expected_versi
     """Create (unsaved ``instance``) or edit a record, validated, with what it implies."""
     project_id = _project_id(instance)
     project = lock_project(project_id) if project_id is not None else None
+    previous_slug = None
     if not instance._state.adding:
         current = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
         check_version(current, instance.version if expected_version is None else expected_version)
         instance.version = current.version
+        previous_slug = getattr(current, "slug", None)
     apply(instance, data or {})
     if isinstance(instance, GridConnection):
         # Measured from the site as it is now (locked), not as the caller loaded the project.
@@ -45,6 +51,8 @@ def record_save(*, instance, data: dict | None = None, user=None, expected_versi
     if isinstance(instance, Substation):
         refresh_distances(GridConnection.objects.filter(substation=instance).select_related("project", "substation"))
     if isinstance(instance, Organization):
+        if previous_slug:
+            remember_rename(instance, previous_slug)
         refresh_organization_search([instance.pk])  # its name and aliases are in its projects' search documents
     return instance
 
@@ -68,6 +76,11 @@ def record_restore(*, model, pk, values: dict, user=None):
     """Recreate a deleted record with its former ID, then what it implies."""
     from projects.services.claims import prepare
 
+    merged_into = redirect_of_merged(model, pk)
+    if merged_into is not None:
+        raise ValidationError(
+            _("This record was merged into “%(record)s”: its claims and history are there.") % {"record": merged_into}
+        )
     instance = model(pk=pk)
     apply(instance, values)
     if isinstance(instance, Claim):
