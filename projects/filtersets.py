@@ -25,7 +25,7 @@ from core.geo import bounding_box, distance_km
 from projects import choices
 from projects.models import Project, ProjectRole
 from projects.search import search
-from projects.selectors import slug_or_id
+from projects.selectors import backed, slug_or_id
 
 MAX_RADIUS_KM = 20000.0
 DEFAULT_RADIUS_KM = 50.0
@@ -338,7 +338,8 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(investment_currency=value.strip().upper())
 
     def filter_organization(self, queryset, name, value):
-        roles = ProjectRole.objects.filter(**slug_or_id(value, prefix="organization__"), project=OuterRef("pk"))
+        # the roles a reader sees (typed by hand or backed by an accepted claim), as the organization facet counts
+        roles = backed(ProjectRole.objects.filter(**slug_or_id(value, prefix="organization__"), project=OuterRef("pk")))
         role = self.form.cleaned_data.get("role")
         if role:
             roles = roles.filter(role=role)

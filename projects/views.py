@@ -30,7 +30,7 @@ from core.exports import escape_formula
 from core.formatting import format_number
 from core.geo import geocode
 from core.throttling import throttle_anonymous
-from projects import charts, choices, history, history_views, selectors
+from projects import charts, choices, facets, history, history_views, selectors
 from projects.figures import figures_by_name
 from projects.filtersets import ProjectFilterSet, country_codes
 from projects.models import Organization, Project
@@ -182,6 +182,11 @@ def project_list(request):
             "csv_url": f"{API_PROJECTS_URL}?{_with(query, format='csv')}",
             "geojson_url": f"{API_PROJECTS_URL}?{_with(query, format='geojson')}",
             "map_url": f"{reverse('projects:map')}?{request.GET.urlencode()}",
+            "facets": facets.with_links(
+                facets.facet_counts(filterset, list(facets.FACETS), selectors.public_projects()), request.GET
+            )
+            if page is not None
+            else [],
         },
         status=200 if page is not None else 400,
     )

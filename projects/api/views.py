@@ -21,7 +21,7 @@ from core.api.schema import AutoSchema
 from core.api.views import APIViewMixin, TrackedModelViewSet
 from core.filters import StrictBooleanField, UTCDateTimeFilter
 from core.models import ObjectChange, TrackedModel
-from projects import history, services
+from projects import facets, history, services
 from projects.api import serializers
 from projects.api.renderers import CSVRenderer, GeoJSONRenderer
 from projects.api.rows import list_values, project_rows
@@ -143,6 +143,49 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+FACETS_PARAMETER = OpenApiParameter(
+    facets.PARAMETER, OpenApiTypes.STR, description=facets.HELP, pattern=r"^[a-z]+(,[a-z]+)*$"
+)
+FACET_VALUES_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "value": {"type": "string", "description": "The filter's value (a code, or an organization's slug)."},
+            "label": {"type": "string"},
+            "count": {"type": "integer", "description": "Projects with this value, exact."},
+            "selected": {"type": "boolean", "description": "Whether the current filter asks for this value."},
+        },
+        "required": ["value", "label", "count", "selected"],
+    },
+}
+
+
+class FacetedPagination:
+    """The list's paging, with the ``facets`` its answer carries when asked for, in the schema."""
+
+    def __init__(self, paginator):
+        self.paginator = paginator
+
+    def __getattr__(self, name):
+        return getattr(self.paginator, name)
+
+    def get_paginated_response_schema(self, schema):
+        response = self.paginator.get_paginated_response_schema(schema)
+        response["properties"]["facets"] = {
+            "type": "object",
+            "description": str(_("With ?facets= only: for each facet asked for, its values and their counts.")),
+            "properties": dict.fromkeys(facets.FACETS, FACET_VALUES_SCHEMA),
+        }
+        return response
+
+
+class ProjectSchema(VisibilitySchema):
+    def _get_paginator(self):
+        paginator = super()._get_paginator()
+        return FacetedPagination(paginator) if paginator is not None and self._lists() else paginator
+
+
 AS_OF_PARAMETER = OpenApiParameter(
     history.AS_OF,
     OpenApiTypes.DATE,
@@ -221,7 +264,7 @@ class ProjectHistoryMixin:
     retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
     list=extend_schema(
         summary=_("List projects"),
-        parameters=[FORMAT_PARAMETER],
+        parameters=[FORMAT_PARAMETER, FACETS_PARAMETER],
         responses={
             (200, "application/json"): serializers.ProjectListSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(
@@ -239,6 +282,7 @@ class ProjectHistoryMixin:
 class ProjectViewSet(ProjectHistoryMixin, VisibilityMixin, SlugOrIdLookupMixin, TrackedModelViewSet):
     """Projects, by slug or ID. Lists are light; a project's detail shows every figure with its sources."""
 
+    schema = ProjectSchema()
     queryset = Project.objects.none()
     filterset_class = ProjectFilterSet
     read_serializer_class = serializers.ProjectDetailSerializer
@@ -265,7 +309,19 @@ class ProjectViewSet(ProjectHistoryMixin, VisibilityMixin, SlugOrIdLookupMixin, 
             return request.accepted_renderer.response(projects, near_point, filename="projects")
         # a page of plain values, rendered as ProjectListSerializer represents projects (projects/api/rows.py)
         page = self.paginate_queryset(list_values(projects))
-        return self.get_paginated_response(project_rows(page, request, near_point))
+        response = self.get_paginated_response(project_rows(page, request, near_point))
+        if facets.PARAMETER in request.query_params:
+            response.data["facets"] = self.facets()
+        return response
+
+    def facets(self) -> dict:
+        """``?facets=``: counts under the current filter, each facet ignoring its own (projects/facets.py)."""
+        try:
+            names = facets.parse(self.request.query_params.get(facets.PARAMETER))
+        except forms.ValidationError as error:
+            raise ValidationError({facets.PARAMETER: error.messages}) from None
+        counts = facets.facet_counts(self.filterset, names, self.get_queryset())
+        return {name: [vars(value) for value in values] for name, values in counts.items()}
 
 
 class OrganizationViewSet(SlugOrIdLookupMixin, TrackedModelViewSet):
