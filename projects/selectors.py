@@ -394,7 +394,7 @@ def projects_by_kind() -> QuerySet:
 def map_features(queryset: QuerySet[Project]) -> QuerySet:
     """The columns a map marker needs, as dictionaries: no model instances for thousands of rows."""
     return queryset.filter(latitude__isnull=False).values(
-        "name", "slug", "latitude", "longitude", "capacity_mw", "status"
+        "name", "slug", "latitude", "longitude", "capacity_mw", "status", "conflict_count"
     )
 
 

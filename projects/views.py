@@ -28,7 +28,7 @@ from django_countries import countries
 from core import caching
 from core.exports import escape_formula
 from core.formatting import format_number
-from core.geo import geocode
+from core.geo import distance_km, geocode, towns_around
 from core.throttling import throttle_anonymous
 from projects import charts, choices, facets, history, history_views, selectors
 from projects.figures import figures_by_name
@@ -261,7 +261,7 @@ def _describe_conflict(conflict) -> str:
 
 
 def _site_map(project, connections):
-    """What the site map draws: the site and each substation it connects to."""
+    """What the site map draws: the site, each substation it connects to and the towns around."""
     if project.point is None:
         return None
     substations = [
@@ -269,6 +269,13 @@ def _site_map(project, connections):
             "label": str(connection.substation),
             "latitude": connection.substation.latitude,
             "longitude": connection.substation.longitude,
+# The towns a site map names around the site: the most populous within this distance of the
+# site and its substations, and the one nearest the site. Read from the offline gazetteer.
+SITE_MAP_TOWNS = 30
+SITE_MAP_TOWNS_KM = 25
+SITE_MAP_NEAREST_KM = 8
+
+
             "distance_label": _("%(km)s km") % {"km": format_number(connection.distance_km, 1)}
             if connection.distance_km is not None
             else "",
@@ -285,12 +292,26 @@ def _site_map(project, connections):
     }
 
 
+    points = [project.point, *((item["latitude"], item["longitude"]) for item in substations)]
+    around = towns_around(points, SITE_MAP_TOWNS_KM, SITE_MAP_TOWNS)
+    towns = {(town.name, town.latitude, town.longitude): town for town in around}
+    nearby = towns_around([project.point], SITE_MAP_NEAREST_KM, SITE_MAP_TOWNS)
+    if nearby:
+        nearest = min(nearby, key=lambda town: distance_km(project.point, town.point))
+        towns.setdefault((nearest.name, nearest.latitude, nearest.longitude), nearest)
 @throttle_anonymous
 @require_safe
 def project_map(request):
     filterset = bind_filters(request, MAP_FIELDS)
     projects = filtered(filterset)
+        "status_label": project.get_status_display(),
+        "conflicts": project.conflict_count,
     counts = selectors.map_counts(projects) if projects is not None else None
+        # most populous first: the map labels them in this order and skips a label that would overlap
+        "towns": [
+            {"name": town.name, "latitude": town.latitude, "longitude": town.longitude, "population": town.population}
+            for town in sorted(towns.values(), key=lambda town: (-town.population, town.name))
+        ],
     return render(
         request,
         "projects/map.html",
@@ -415,6 +436,7 @@ def _marker_features(rows) -> list[dict]:
 def _cluster_feature(cluster: dict) -> dict:
     return {
         "type": "Feature",
+                "conflicts": row["conflict_count"],
         "geometry": {
             "type": "Point",
             "coordinates": [round(cluster["mean_longitude"], 5), round(cluster["mean_latitude"], 5)],

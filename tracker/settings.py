@@ -327,7 +327,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
         # data: for the favicon placeholder and the icons Swagger UI and the admin embed in CSS
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *filter(None, [tile_image_source(MAP_TILE_URL)])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -370,3 +370,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+# An optional raster tile layer under the public maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+# (off by default: the maps draw the bundled country outlines and the offline gazetteer's towns).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip()
+
+
+def tile_image_source(url: str) -> str | None:
+    """The Content-Security-Policy img-src entry that lets the maps load tiles from ``url``:
+    its scheme and host, a {s} subdomain placeholder as a wildcard; None for no usable URL."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "tiles-subdomain"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1].replace("tiles-subdomain", "*")
+    return f"{parts.scheme}://{host}"
+
+

@@ -19,6 +19,16 @@ await build({
   legalComments: "linked",
   logLevel: "info",
 });
+// The filter panel's fold on phones: a few lines, loaded by the pages with filters.
+await build({
+  entryPoints: [new URL("../src/fold.js", import.meta.url).pathname],
+  outfile: new URL("fold.js", out).pathname,
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: ["es2019"],
+  logLevel: "info",
+});
 // leaflet.css points at images/*.png next to it: copy them too, or collectstatic's manifest
 // (ManifestStaticFilesStorage) fails on the missing files.
 const leaflet = new URL("../node_modules/leaflet/dist/", import.meta.url);

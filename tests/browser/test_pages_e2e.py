@@ -82,8 +82,9 @@ def test_map_shows_one_marker_per_project_with_its_popup(page, live_server, demo
     markers = page.locator("#projects-map path.project-marker")
     expect(markers).to_have_count(4)
     assert map_element.get_attribute("data-marker-count") == "4"
-    # circles stay out of the tab order; keyboard users get the list linked above the map
-    assert markers.first.get_attribute("tabindex") == "-1"
+    # circles in view are stops of the tab order, named like their popup
+    assert markers.first.get_attribute("tabindex") == "0"
+    assert markers.first.get_attribute("role") == "button"
     expect(page.get_by_role("link", name="See them as a list")).to_be_visible()
     # the country outlines come from the bundled world-atlas layer, not from a tile server
     assert page.locator("#projects-map .leaflet-overlay-pane path:not(.project-marker)").count() > 100
