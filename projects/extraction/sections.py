@@ -179,6 +179,7 @@ def find_sections(doc: Document, exclude: list[tuple[int, int]]) -> list[Section
         current.add(line.start, line.end)
         pieces.append([line.start, line.end, current])
     for section in sections:
+        _adopt_first_site(doc, section, pieces, by_key, exclude)
         section.spans = []
     _attribute_clauses(doc, pieces, sections, by_key, exclude, anchored)
     for start, end, section in pieces:
@@ -193,6 +194,26 @@ def find_sections(doc: Document, exclude: list[tuple[int, int]]) -> list[Section
     main = next(section for section in sections if not section.context)
     main.main = True
     return sections
+
+
+def _adopt_first_site(
+    doc: Document, section: Section, pieces: list[list], by_key: dict[str, Section], exclude: list[tuple[int, int]]
+) -> None:
+    """A part of the page that opens on no place is about the first site it names ("campus in Fayetteville")."""
+    if section.place_key or section.context:
+        return
+    for start, end, owner in pieces:
+        if owner is not section:
+            continue
+        for anchor in _places_in(doc, start, end, exclude):
+            if anchor.key in by_key or _EXISTING.search(doc.sentence_text(anchor.start)):
+                continue
+            before = doc.text[max(anchor.start - 60, 0) : anchor.start]
+            if _SITE_BEFORE.search(before) and not _SEAT_BEFORE.search(before):
+                section.place, section.place_key = anchor.place, anchor.key
+                section.anchor_start, section.anchor_end = anchor.start, anchor.end
+                by_key[anchor.key] = section
+                return
 
 
 def _new_section(sections: list[Section], by_key: dict[str, Section], anchor: _Anchor) -> Section:
@@ -376,17 +397,6 @@ def _sentence_turns(
             if anchor.key == section.place_key:
                 continue
             known = anchor.key in by_key
-            if (
-                not section.place_key
-                and not known
-                and _SITE_BEFORE.search(doc.text[max(anchor.start - 60, 0) : anchor.start])
-            ):
-                # A part of the page that opened on no place is about the first site it names.
-                section.place, section.place_key = anchor.place, anchor.key
-                section.anchor_start, section.anchor_end = anchor.start, anchor.end
-                by_key[anchor.key] = section
-                own.append(anchor)
-                continue
             if not _turns_to(doc, anchor, known) or _EXISTING.search(doc.text[clause_start:clause_end]):
                 continue
             if not known and not _FIGURE_SIGNAL.search(doc.text[clause_start : sentence.end]):
