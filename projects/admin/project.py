@@ -32,6 +32,7 @@ from core.formatting import format_money, format_number
 from core.models import ConcurrentEditError
 from projects import choices, services
 from projects.admin.claims import ProjectClaimInline, can_review, save_claim_formset
+from projects.admin.duplicates import ProjectDuplicatesAdminMixin
 from projects.admin.figures import claims_with_sources, project_figures
 from projects.admin.filters import (
     CapacityBandFilter,
@@ -179,7 +180,9 @@ class ProjectStatusChangeInline(TrackedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(TrackedAdminMixin, BackgroundImportMixin, ImportExportMixin, admin.ModelAdmin):
+class ProjectAdmin(
+    ProjectDuplicatesAdminMixin, TrackedAdminMixin, BackgroundImportMixin, ImportExportMixin, admin.ModelAdmin
+):
     form = ProjectForm
     list_display = (
         "name",

@@ -14,6 +14,7 @@ from core.admin.forms import AliasesField
 from core.models import ConcurrentEditError
 from projects import services
 from projects.admin.claims import SourceClaimInline, save_claim_formset
+from projects.admin.duplicates import OrganizationDuplicatesAdminMixin
 from projects.fetching import FetchError, fetch_article
 from projects.ingestion import ingest_source
 from projects.models import (
@@ -111,7 +112,7 @@ class OrganizationForm(TrackedModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(TrackedAdminMixin, admin.ModelAdmin):
+class OrganizationAdmin(OrganizationDuplicatesAdminMixin, TrackedAdminMixin, admin.ModelAdmin):
     form = OrganizationForm
     list_display = ("name", "kind", "country", "website")
     list_filter = ("kind", ("country", CountryFilter))
