@@ -12,7 +12,7 @@ from django.apps import apps as global_apps
 from django.db.models import Q
 
 # The apps whose every model the roles act on.
-DOMAIN_APPS = ("projects",)
+DOMAIN_APPS = ("projects", "newsdesk")
 
 # Default model permissions each role has on every model of DOMAIN_APPS.
 ROLE_ACTIONS = {

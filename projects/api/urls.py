@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from projects.api import views
+from projects.newsdesk.api import FeedViewSet
 
 app_name = "api"
 
@@ -20,6 +21,7 @@ router.register("phases", views.PhaseViewSet, basename="phase")
 router.register("milestones", views.MilestoneViewSet, basename="milestone")
 router.register("roles", views.ProjectRoleViewSet, basename="role")
 router.register("grid-connections", views.GridConnectionViewSet, basename="grid-connection")
+router.register("feeds", FeedViewSet, basename="feed")
 
 urlpatterns = [
     path("stats/capacity/", views.CapacityStatsView.as_view(), name="stats-capacity"),
