@@ -260,6 +260,13 @@ def _describe_conflict(conflict) -> str:
     return _("%(values)s: sources disagree") % {"values": _(" or ").join(values)}
 
 
+# The towns a site map names around the site: the most populous within this distance of the
+# site and its substations, and the one nearest the site. Read from the offline gazetteer.
+SITE_MAP_TOWNS = 30
+SITE_MAP_TOWNS_KM = 25
+SITE_MAP_NEAREST_KM = 8
+
+
 def _site_map(project, connections):
     """What the site map draws: the site, each substation it connects to and the towns around."""
     if project.point is None:
@@ -269,13 +276,6 @@ def _site_map(project, connections):
             "label": str(connection.substation),
             "latitude": connection.substation.latitude,
             "longitude": connection.substation.longitude,
-# The towns a site map names around the site: the most populous within this distance of the
-# site and its substations, and the one nearest the site. Read from the offline gazetteer.
-SITE_MAP_TOWNS = 30
-SITE_MAP_TOWNS_KM = 25
-SITE_MAP_NEAREST_KM = 8
-
-
             "distance_label": _("%(km)s km") % {"km": format_number(connection.distance_km, 1)}
             if connection.distance_km is not None
             else "",
@@ -283,15 +283,6 @@ SITE_MAP_NEAREST_KM = 8
         for connection in connections
         if connection.substation_id and connection.substation.point
     ]
-    return {
-        "name": project.name,
-        "latitude": project.latitude,
-        "longitude": project.longitude,
-        "colour": charts.STATUS_COLOURS[project.status],
-        "substations": substations,
-    }
-
-
     points = [project.point, *((item["latitude"], item["longitude"]) for item in substations)]
     around = towns_around(points, SITE_MAP_TOWNS_KM, SITE_MAP_TOWNS)
     towns = {(town.name, town.latitude, town.longitude): town for town in around}
@@ -299,19 +290,28 @@ SITE_MAP_NEAREST_KM = 8
     if nearby:
         nearest = min(nearby, key=lambda town: distance_km(project.point, town.point))
         towns.setdefault((nearest.name, nearest.latitude, nearest.longitude), nearest)
-@throttle_anonymous
-@require_safe
-def project_map(request):
-    filterset = bind_filters(request, MAP_FIELDS)
-    projects = filtered(filterset)
+    return {
+        "name": project.name,
+        "latitude": project.latitude,
+        "longitude": project.longitude,
+        "colour": charts.STATUS_COLOURS[project.status],
         "status_label": project.get_status_display(),
         "conflicts": project.conflict_count,
-    counts = selectors.map_counts(projects) if projects is not None else None
+        "substations": substations,
         # most populous first: the map labels them in this order and skips a label that would overlap
         "towns": [
             {"name": town.name, "latitude": town.latitude, "longitude": town.longitude, "population": town.population}
             for town in sorted(towns.values(), key=lambda town: (-town.population, town.name))
         ],
+    }
+
+
+@throttle_anonymous
+@require_safe
+def project_map(request):
+    filterset = bind_filters(request, MAP_FIELDS)
+    projects = filtered(filterset)
+    counts = selectors.map_counts(projects) if projects is not None else None
     return render(
         request,
         "projects/map.html",
@@ -427,6 +427,7 @@ def _marker_features(rows) -> list[dict]:
                 "status_label": status_labels.get(row["status"], row["status"]),
                 "colour": charts.STATUS_COLOURS.get(row["status"], charts.BAR_COLOUR),
                 "radius": charts.marker_radius(row["capacity_mw"]),
+                "conflicts": row["conflict_count"],
             },
         }
         for row in rows
@@ -436,7 +437,6 @@ def _marker_features(rows) -> list[dict]:
 def _cluster_feature(cluster: dict) -> dict:
     return {
         "type": "Feature",
-                "conflicts": row["conflict_count"],
         "geometry": {
             "type": "Point",
             "coordinates": [round(cluster["mean_longitude"], 5), round(cluster["mean_latitude"], 5)],

@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "core",
     "projects",
-    "projects.newsdesk",
 ]
 
 MIDDLEWARE = [
@@ -213,24 +212,6 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 
-# The news desk (projects/newsdesk): feeds polled and sources' addresses checked on beat's schedule.
-FEED_POLL_INTERVAL = int(os.environ.get("FEED_POLL_INTERVAL", "900"))
-FEED_MAX_ENTRIES = int(os.environ.get("FEED_MAX_ENTRIES", "50"))
-FEED_NEAR_DUPLICATE_RATIO = float(os.environ.get("FEED_NEAR_DUPLICATE_RATIO", "90"))
-FEED_NEAR_DUPLICATE_DAYS = int(os.environ.get("FEED_NEAR_DUPLICATE_DAYS", "30"))
-FEED_NEAR_DUPLICATE_CANDIDATES = int(os.environ.get("FEED_NEAR_DUPLICATE_CANDIDATES", "500"))
-LINK_CHECK_INTERVAL = int(os.environ.get("LINK_CHECK_INTERVAL", "3600"))
-LINK_CHECK_BATCH = int(os.environ.get("LINK_CHECK_BATCH", "100"))
-LINK_CHECK_RECHECK_HOURS = int(os.environ.get("LINK_CHECK_RECHECK_HOURS", "24"))
-CELERY_BEAT_SCHEDULE["newsdesk-poll-feeds"] = {
-    "task": "projects.newsdesk.tasks.poll_all_feeds",
-    "schedule": FEED_POLL_INTERVAL,
-}
-CELERY_BEAT_SCHEDULE["newsdesk-check-source-links"] = {
-    "task": "projects.newsdesk.tasks.check_source_links",
-    "schedule": LINK_CHECK_INTERVAL,
-}
-
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Front-end libraries built from frontend/package.json by `make assets`.
@@ -337,6 +318,24 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = (*corsheaders.defaults.default_headers, "if-none-match")
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
+# An optional raster tile layer under the public maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+# (off by default: the maps draw the bundled country outlines and the offline gazetteer's towns).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip()
+
+
+def tile_image_source(url: str) -> str | None:
+    """The Content-Security-Policy img-src entry that lets the maps load tiles from ``url``:
+    its scheme and host, a {s} subdomain placeholder as a wildcard; None for no usable URL."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "tiles-subdomain"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1].replace("tiles-subdomain", "*")
+    return f"{parts.scheme}://{host}"
+
+
 # Content-Security-Policy on every response (django-csp): scripts and styles only from our own
 # static files, or inline with the per-request nonce (the Swagger UI page's start-up script).
 # Stored strings are written into the DOM as text; this stops whatever slips through anyway.
@@ -389,21 +388,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
-# An optional raster tile layer under the public maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
-# (off by default: the maps draw the bundled country outlines and the offline gazetteer's towns).
-MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
-MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip()
-
-
-def tile_image_source(url: str) -> str | None:
-    """The Content-Security-Policy img-src entry that lets the maps load tiles from ``url``:
-    its scheme and host, a {s} subdomain placeholder as a wildcard; None for no usable URL."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url.replace("{s}", "tiles-subdomain"))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    host = parts.netloc.rsplit("@", 1)[-1].replace("tiles-subdomain", "*")
-    return f"{parts.scheme}://{host}"
 
 
