@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "core",
     "projects",
+    "projects.newsdesk",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,24 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# The news desk (projects/newsdesk): feeds polled and sources' addresses checked on beat's schedule.
+FEED_POLL_INTERVAL = int(os.environ.get("FEED_POLL_INTERVAL", "900"))
+FEED_MAX_ENTRIES = int(os.environ.get("FEED_MAX_ENTRIES", "50"))
+FEED_NEAR_DUPLICATE_RATIO = float(os.environ.get("FEED_NEAR_DUPLICATE_RATIO", "90"))
+FEED_NEAR_DUPLICATE_DAYS = int(os.environ.get("FEED_NEAR_DUPLICATE_DAYS", "30"))
+FEED_NEAR_DUPLICATE_CANDIDATES = int(os.environ.get("FEED_NEAR_DUPLICATE_CANDIDATES", "500"))
+LINK_CHECK_INTERVAL = int(os.environ.get("LINK_CHECK_INTERVAL", "3600"))
+LINK_CHECK_BATCH = int(os.environ.get("LINK_CHECK_BATCH", "100"))
+LINK_CHECK_RECHECK_HOURS = int(os.environ.get("LINK_CHECK_RECHECK_HOURS", "24"))
+CELERY_BEAT_SCHEDULE["newsdesk-poll-feeds"] = {
+    "task": "projects.newsdesk.tasks.poll_all_feeds",
+    "schedule": FEED_POLL_INTERVAL,
+}
+CELERY_BEAT_SCHEDULE["newsdesk-check-source-links"] = {
+    "task": "projects.newsdesk.tasks.check_source_links",
+    "schedule": LINK_CHECK_INTERVAL,
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
