@@ -7,6 +7,8 @@ from core.api.errors import unknown_endpoint
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The review desk: admin pages of its own (projects/admin/desk.py), before the admin's catch-all.
+    path("admin/desk/", include("projects.admin.desk")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("projects.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.changes import actor
+from projects.admin.desk import desk_url
 from projects.fetching import FetchError, html_to_article
 from projects.ingestion import ingest_source, ingest_url, store_source
 from projects.models import Project
@@ -48,6 +49,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         summary = {
             "source": {"id": result.source.pk, "title": result.source.title, "url": result.source.url},
+            # Where to review what was read: the source's page on the review desk.
+            "review": desk_url(result.source),
             "project": {"id": result.project.pk, "slug": result.project.slug, "name": result.project.name},
             "project_created": result.project_created,
             "matched_by": result.match_reason,
@@ -85,6 +88,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Relationship proposed: {line}")
         for line in summary["indicators"]:
             self.stdout.write(f"Indicator proposed: {line}")
+        self.stdout.write(f"Review them on the desk: {summary['review']}")
 
     def read_article(self, path: Path) -> str:
         try:
