@@ -22,7 +22,12 @@ _I = re.IGNORECASE
 
 _CAPACITY_CUE = re.compile(r"\b(?:capacit\w*|puissance|power)\b", _I)
 # Power needs of a country or a sector ("demand could reach 6 GW").
-_DEMAND = re.compile(r"\b(?:demand|demande|consommation|consumption|besoins?|needs)\b", _I)
+# The power a site draws, not its capacity; "une demande de permis" is a planning application.
+_DEMAND = re.compile(
+    r"\b(?:demand|demande(?!\s+(?:de\s+permis|d['’]autorisation|d['’]agrément|d['’]urbanisme))|consommation"
+    r"|consumption|besoins?|needs)\b",
+    _I,
+)
 _GROSS = re.compile(r"\b(?:brute?s?|gross)\b", _I)
 _IT_LOAD = re.compile(r"\b(?:IT|informatiques?)\b")
 _PER_RACK = re.compile(r"\b(?:par (?:baie|rack)|per (?:rack|cabinet)|/rack|densit[éy])\b", _I)

@@ -205,7 +205,7 @@ _PATTERNS = [
     # "the Port of Tilbury", "du Grand Port Maritime de Dunkerque", "La Banque des Territoires"
     (re.compile(
         r"\b(?P<name>(?:Grand Port Maritime|Port Autonome|Port of|Banque|Caisse|Établissement public"
-        r"|Etablissement public|Office|Institut|Chambre|Autorité|Direction)\b(?:[^\S\n]+(?:de la |de l['’]|du |des "
+        r"|Etablissement public|Office|Institut|Chambre|Autorité|Direction)\b(?:[^\S\n\t]+(?:de la |de l['’]|du |des "
         rf"|de |d['’]|of |d['’]aménagement )?{TOKEN}){{1,4}})"
     ), 0.7),
     # "Quote a public body by its kind": "Temple Economic Development Corporation", "An Bord Pleanála"
@@ -276,7 +276,7 @@ _APPOSITION = re.compile(
     rf"(?P<name>{ORG}),\s+(?:le |la |l['’]|un |une |a |an |the |son |its )(?:[a-zà-ÿA-Z-]+\s+){{0,3}}?"
     rf"(?P<desc>{_DESCRIPTORS_FR}|{_DESCRIPTORS_EN})\b"
 )
-_NAME_FOLLOWS = re.compile(r"[^\S\n]+(?:[a-zà-ÿ'’-]+[^\S\n]+){0,3}?[A-ZÀ-Ý]")
+_NAME_FOLLOWS = re.compile(r"[^\S\n\t]+(?:[a-zà-ÿ'’-]+[^\S\n\t]+){0,3}?[A-ZÀ-Ý]")
 _SUBJECT = re.compile(rf"(?P<name>{ORG})(?:,\s+(?:which|qui))?\s+(?P<desc>{_SUBJECT_VERBS})")
 # Acronyms that are not organisations.
 _NOT_ACRONYMS = frozenset(
@@ -316,25 +316,25 @@ _AUTHORITY = [
     ),
     # "Slough Borough Council", "Redcar and Cleveland Borough Council"
     re.compile(
-        rf"(?P<name>{TOKEN}(?:[^\S\n]+(?:and[^\S\n]+)?{TOKEN}){{0,2}}[^\S\n]+(?:Borough |District |County |City "
+        rf"(?P<name>{TOKEN}(?:[^\S\n\t]+(?:and[^\S\n\t]+)?{TOKEN}){{0,2}}[^\S\n\t]+(?:Borough |District |County |City "
         r"|Town |Parish )?Council)\b"
     ),
     re.compile(r"\b(?P<name>(?:Greater London Authority|Mayor of London|Scottish Government|Welsh Government))\b"),
     # French groupings named after their towns: "Lannion-Trégor Communauté", "Rennes Métropole"
     re.compile(
-        rf"(?P<name>(?!(?:La|Le|Les|The)\s){TOKEN}(?:[^\S\n]+{TOKEN}){{0,2}}[^\S\n]+"
+        rf"(?P<name>(?!(?:La|Le|Les|The)\s){TOKEN}(?:[^\S\n\t]+{TOKEN}){{0,2}}[^\S\n\t]+"
         r"(?:Communauté|Agglo|Agglomération|Métropole))\b"
     ),
 ]
 
 # Suffixes that make a capitalised sequence a company ("Ark Data Centres", "Kao Data Ltd").
 _SUFFIX = re.compile(
-    rf"(?P<name>{TOKEN}(?:[^\S\n]+{TOKEN}){{0,3}}[^\S\n]+(?:SA|SAS|SE|Inc\.?|Ltd|Limited|plc|LLC|GmbH|AG|NV|BV|Group|Groupe"
+    rf"(?P<name>{TOKEN}(?:[^\S\n\t]+{TOKEN}){{0,3}}[^\S\n\t]+(?:SA|SAS|SE|Inc\.?|Ltd|Limited|plc|LLC|GmbH|AG|NV|BV|Group|Groupe"
     r"|Holdings?|Capital|Partners|Data Cent(?:re|er)s|Datacenters?|Technologies|Infrastructure|Properties"
     r"|Investments|Realty|REIT|Compute|Computing|Digital|Data|Cloud|Hyperscale|Ventures|Networks|Powergrid"
     r"|Energy|Energies|Énergies|Energie|Construction|Builders|Developments|Cooperative|Fund|Hosting|Edge|IA|AI"
     r"|Calcul|Numérique|Télécom|Telecom|Serveurs|Informatique|Electric|Systems|Solutions|Labs|Data Parks?"
-    r"|Data Campus|Datacenter Group|Grid)(?:[^\S\n]+(?:Ltd|Limited|plc|Inc\.?|LLC|SA|SAS|GmbH))?)(?![\w-])"
+    r"|Data Campus|Datacenter Group|Grid)(?:[^\S\n\t]+(?:Ltd|Limited|plc|Inc\.?|LLC|SA|SAS|GmbH))?)(?![\w-])"
 )
 
 # Titles and roles that announce a person, not an organisation.

@@ -77,6 +77,17 @@ _RANGE_BEFORE = re.compile(
     r"|(?<![\w.,])(?P<low2>\d[\d.,]*)\s*(?:-|–|to|à)\s*$",
     _I,
 )
+_UNIT_FAMILIES = (
+    ("power", r"mw|gw"),
+    ("area", r"m²|ha\b|hectares|acres"),
+    ("money", r"bn|billion|milliard|million|m\b"),
+)
+
+
+def _unit_family(text: str) -> str:
+    return next((family for family, pattern in _UNIT_FAMILIES if re.search(pattern, text)), "")
+
+
 # A figure the article says was replaced, withdrawn or only claimed: "au lieu des 400 MW", "down from £2bn".
 _SUPERSEDED_BEFORE = re.compile(
     r"\b(?:contre|compared with|compared to|down from|up from|reduced from"
@@ -143,6 +154,9 @@ def qualify(doc: Document, start: int, end: int, scale: float = 1.0, value: floa
             written, _ = parse_digits(low_text.strip())
         except ValueError:
             written = None
+        unit = (match.groupdict().get("unit") or "").casefold()
+        if unit and _unit_family(unit) != _unit_family(doc.text[start:end].casefold()):
+            written = None  # "un bâtiment de 60 MW et 380 millions d'euros": two figures, no range
         if written is not None and value is not None:
             low_value = written * (1.0 if match.groupdict().get("unit") else scale)
             if 0 < low_value < value:

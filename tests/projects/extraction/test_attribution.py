@@ -93,3 +93,15 @@ def test_a_table_row_belongs_to_the_site_in_its_first_cell():
     assert values(extraction, "capacity_mw") == [36]
     assert "Porteur Puissance" not in {f.value for f in extraction.get("organization")}
     assert values(project(extraction, "Meyzieu"), "capacity_mw") == [24]
+    names = {f.value for p in extraction.projects for f in p.facts if f.field == "organization"}
+    assert not {"Corbas Rhône Calcul", "Meyzieu Datalyon"} & names  # cells are not one name
+
+
+def test_a_power_and_an_amount_joined_by_et_are_no_range():
+    extraction = extract_facts(
+        "À Saint-Priest, Lugdunum DC a déposé une demande de permis pour un bâtiment de 60 MW et "
+        "380 millions d'euros.\n"
+    )
+    investment = extraction.get("investment")[0]
+    assert (investment.value, investment.bound, investment.value_max) == (380_000_000, "exact", None)
+    assert [f.value for f in extraction.get("capacity_mw")] == [60]
