@@ -99,6 +99,10 @@ def fetch_feed(feed: Feed) -> tuple[feedparser.FeedParserDict | None, dict]:
         raise PermanentFetchError(_("The server answered %(status)s.") % {"status": response.status})
     if not 200 <= response.status < 300:
         raise FetchError(_("The server answered %(status)s.") % {"status": response.status})
+    if b"<!ENTITY" in response.body:
+        # Entities declared in a feed are a billion-laughs bomb or an external file, never a news feed's need:
+        # expat stops the expansion, but feedparser then retries with its loose parser, for seconds.
+        raise PermanentFetchError(_("The address is not a readable feed: %(reason)s.") % {"reason": "<!ENTITY>"})
     parsed = feedparser.parse(
         io.BytesIO(response.body),
         response_headers={
@@ -242,7 +246,9 @@ def read_entry(entry_id: int) -> EntryResult:
     Running it again for an entry already read or recognised as a duplicate does nothing.
     A fetch error is recorded on the entry and raised (the job retries it).
     """
-    entry = FeedEntry.objects.select_related("feed").get(pk=entry_id)
+    entry = FeedEntry.objects.select_related("feed").filter(pk=entry_id).first()
+    if entry is None:
+        return EntryResult(entry_id, "deleted")  # its feed was deleted since the job was queued
     if entry.state in (EntryState.INGESTED, EntryState.DUPLICATE):
         return EntryResult(entry.pk, entry.state, entry.source_id, entry.claims_proposed, entry.duplicate_reason)
     known = same_address(entry, entry.url, entry.normalized_url)

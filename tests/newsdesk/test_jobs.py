@@ -2,6 +2,7 @@
 that keep the fetches safe."""
 
 import io
+import time
 
 import pytest
 from django.contrib.auth.models import Group
@@ -147,6 +148,48 @@ def test_feedparser_never_reads_a_local_file_named_by_the_answer(news_site, monk
     call_command("poll_feeds", stdout=io.StringIO(), stderr=io.StringIO())
     local.refresh_from_db()
     assert local.title == "" and "not a readable feed" in local.last_error
+
+
+def test_a_feed_declaring_entities_is_refused_before_it_is_parsed(news_site, monkeypatch):
+    laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    bomb = f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY l0 "lol">{laughs}]><rss version="2.0"><channel>'
+    bomb += "<title>&l9;</title><item><title>x</title><link>https://example.org/a</link></item></channel></rss>"
+    news_site_page = news_site.page
+    monkeypatch.setattr(
+        news_site,
+        "page",
+        lambda path: (200, bomb.encode(), "application/rss+xml", {}) if path == "/bomb" else news_site_page(path),
+    )
+    hostile = feed(f"{news_site.base}/bomb")
+    started = time.monotonic()
+    call_command("poll_feeds", stdout=io.StringIO(), stderr=io.StringIO())
+    assert time.monotonic() - started < 5
+    hostile.refresh_from_db()
+    assert "<!ENTITY>" in hostile.last_error and not hostile.entries.exists()
+
+
+def test_hostile_entries_are_skipped_and_their_titles_stay_text(news_site, monkeypatch, admin_client):
+    items = "".join(
+        f"<item><title>{title}</title><link>{link}</link></item>"
+        for title, link in [
+            ("&lt;script&gt;alert(1)&lt;/script&gt; Lannion", f"{news_site.base}/articles/lannion.html"),
+            ("script", "javascript:alert(1)"),
+            ("file", "file:///etc/passwd"),
+            ("long", "https://example.org/" + "a" * 3000),
+        ]
+    )
+    body = f'<rss version="2.0"><channel><title>Hostile</title>{items}</channel></rss>'
+    news_site_page = news_site.page
+    monkeypatch.setattr(
+        news_site,
+        "page",
+        lambda path: (200, body.encode(), "application/rss+xml", {}) if path == "/hostile" else news_site_page(path),
+    )
+    hostile = feed(f"{news_site.base}/hostile")
+    call_command("poll_feeds", stdout=io.StringIO(), stderr=io.StringIO())
+    assert list(hostile.entries.values_list("normalized_url", flat=True)) == [f"{news_site.base}/articles/lannion.html"]
+    page = admin_client.get(reverse("admin:newsdesk_feed_change", args=[hostile.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_the_link_check_marks_the_sources_whose_address_no_longer_answers(news_site):
