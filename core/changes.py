@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import models, transaction
 
 from core import caching
 from core.formatting import plain_number
@@ -201,6 +201,7 @@ def record(instance, action: str, before: dict | None, after: dict | None):
     change = build_change(instance, action, before, after)
     change.save()
     caching.data_changed(change._state.db)
+    _announce([change], change._state.db)
     return change
 
 
@@ -210,3 +211,52 @@ def record_many(changes: Iterable):
     created = ObjectChange.objects.bulk_create(list(changes))
     if created:
         caching.data_changed(created[0]._state.db)
+        _announce(created, created[0]._state.db)
+
+
+# Told of the change log entries a transaction wrote, once it commits (``on_changes_committed``).
+_listeners: list[Callable[[list[int]], None]] = []
+
+
+def on_changes_committed(listener: Callable[[list[int]], None]):
+    """Call ``listener`` with the IDs of the entries each transaction wrote, once it has committed:
+    one call per transaction however many records it wrote (apps that follow changes hook here)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+class _CommittedBatch:
+    """The on-commit callback of one transaction, holding the IDs of the entries it wrote."""
+
+    def __init__(self):
+        self.ids: list[int] = []
+
+    def __call__(self):
+        for listener in list(_listeners):
+            listener(self.ids)
+
+
+def _announce(created: list, using: str | None):
+    if not _listeners:
+        return
+    ids = [change.pk for change in created if change.pk is not None]
+    if not ids:
+        return
+    connection = transaction.get_connection(using)
+    # The batch of this transaction, registered at this savepoint level or an enclosing one: if
+    # that savepoint is rolled back, the batch goes with it, and so did every entry it holds.
+    open_savepoints = set(connection.savepoint_ids)
+    batch = next(
+        (
+            entry[1]
+            for entry in connection.run_on_commit
+            if isinstance(entry[1], _CommittedBatch) and entry[0] <= open_savepoints
+        ),
+        None,
+    )
+    if batch is not None and connection.in_atomic_block:
+        batch.ids.extend(ids)
+        return
+    batch = _CommittedBatch()
+    batch.ids.extend(ids)
+    transaction.on_commit(batch, using=using)  # outside a transaction: at once

@@ -5,7 +5,8 @@
 # checks answer, every page must answer 200 with hashed static file URLs that are served, under
 # the Content-Security-Policy, and every log line is JSON. Then the API contract (schemathesis and
 # a generated client, scripts/api_contract.sh) and the browser tests run against gunicorn in the
-# same mode (tests/browser, BROWSER_TESTS_SERVER=gunicorn).
+# same mode (tests/browser, BROWSER_TESTS_SERVER=gunicorn). The background jobs are checked with a
+# Celery worker and beat on Redis (scripts/jobs_check.sh).
 #
 #   DEPLOY_CHECK_DATABASE_URL  PostgreSQL database to use (created when missing)
 #   DEPLOY_CHECK_REDIS_URL     Redis database for the cache
@@ -145,6 +146,9 @@ for number, line in enumerate(lines, 1):
         sys.exit(f"gunicorn.log line {number} lacks time, level, logger or message: {line[:200]}")
 print(f"{len(lines)} log lines, each one JSON object")
 EOF
+
+# The background jobs: a Celery worker and beat on Redis run a job queued by the application.
+bash scripts/jobs_check.sh
 
 # The API contract on a throwaway copy of this database: schemathesis, then a generated client.
 bash scripts/api_contract.sh

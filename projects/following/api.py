@@ -1,0 +1,270 @@
+"""The API of following: a user's own follows, notifications and webhook subscriptions.
+
+Every endpoint needs an authenticated user and only ever shows that user's own records.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.fields import CharField, StrictTypesMixin, WebURLField
+from core.api.pagination import SelectablePaginationMixin
+from core.api.views import APIViewMixin
+from projects import selectors
+from projects.following import services
+from projects.following.models import (
+    SEARCH_MAX_LENGTH,
+    Event,
+    Follow,
+    Notification,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from projects.models import Organization
+
+
+def _django_errors(error: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+class FollowSerializer(StrictTypesMixin, serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=selectors.PUBLIC.projects(),
+        required=False,
+        allow_null=True,
+        help_text=_("The slug of a published project to follow."),
+    )
+    organization = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organization.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The slug of an organization to follow: changes to its projects and its own claims."),
+    )
+    search = CharField(
+        required=False,
+        allow_blank=True,
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("A search of the project list to follow, as its query string (status=construction&country=FR)."),
+    )
+
+    class Meta:
+        model = Follow
+        fields = ["id", "kind", "project", "organization", "search", "label", "created"]
+        read_only_fields = ["id", "kind", "label", "created"]
+
+    def validate(self, attrs):
+        given = [name for name in ("project", "organization", "search") if self.initial_data.get(name) is not None]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Give exactly one of project, organization or search.")]}
+            )
+        return attrs
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        try:
+            if validated_data.get("project") is not None:
+                follow, _created = services.follow_project(user=user, project=validated_data["project"])
+            elif validated_data.get("organization") is not None:
+                follow, _created = services.follow_organization(user=user, organization=validated_data["organization"])
+            else:
+                follow, _created = services.follow_search(user=user, query=validated_data.get("search", ""))
+        except DjangoValidationError as error:
+            raise _django_errors(error) from error
+        return follow
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    change = serializers.PrimaryKeyRelatedField(read_only=True)
+    follow = serializers.PrimaryKeyRelatedField(read_only=True)
+    data = serializers.DictField(read_only=True, help_text=_("What a webhook receives about the change."))
+
+    class Meta:
+        model = Notification
+        fields = ["id", "event", "project", "claim", "change", "follow", "data", "is_read", "created"]
+        read_only_fields = fields
+
+
+class WebhookSerializer(StrictTypesMixin, serializers.ModelSerializer):
+    url = WebURLField(max_length=1000, help_text=_("Where each change is POSTed: http(s), a public address."))
+    secret = CharField(
+        write_only=True,
+        required=False,
+        min_length=16,
+        max_length=200,
+        help_text=_("Signs each call; made for you (and shown once, in the answer to the creation) when not given."),
+    )
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=Event.choices), required=False, max_length=len(Event.choices)
+    )
+    follows = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Follow.objects.none())
+    description = CharField(required=False, allow_blank=True, max_length=200)
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "secret", "events", "follows", "description", "active", "created"]
+        read_only_fields = ["id", "created"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["follows"].child_relation.queryset = Follow.objects.filter(user=request.user)
+        return fields
+
+    def validate_url(self, value):
+        try:
+            services.check_target(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["url"]) from error
+        return value
+
+    def create(self, validated_data):
+        follows = validated_data.pop("follows", [])
+        validated_data.setdefault("secret", services.new_secret())
+        subscription = WebhookSubscription.objects.create(owner=self.context["request"].user, **validated_data)
+        subscription.follows.set(follows)
+        subscription.new_secret = validated_data["secret"]
+        return subscription
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if getattr(instance, "new_secret", None):
+            data["secret"] = instance.new_secret
+        return data
+
+
+class CreatedWebhookSerializer(WebhookSerializer):
+    """The answer to a creation: the only time the secret is shown."""
+
+    secret = CharField(read_only=True)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event",
+            "change",
+            "payload",
+            "attempts",
+            "status_code",
+            "error",
+            "created",
+            "last_attempt_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields
+
+
+class OwnRecordsMixin(APIViewMixin, SelectablePaginationMixin):
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_value_regex = "[0-9]+"
+    owner_field = "user"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset.none()
+        return self.queryset.filter(**{self.owner_field: self.request.user})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The projects, organizations and searches you follow"),
+    create=extend_schema(summary="Follow a project, an organization or a search (once: following again answers it)"),
+    destroy=extend_schema(summary="Stop following"),
+)
+class FollowViewSet(
+    OwnRecordsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Follow.objects.select_related("project", "organization")
+    serializer_class = FollowSerializer
+
+
+@extend_schema_view(list=extend_schema(summary="Changes to what you follow, newest first"))
+class NotificationViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Notification.objects.select_related("project")
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        unread = self.request.query_params.get("unread") if hasattr(self.request, "query_params") else None
+        if unread in ("true", "1"):
+            queryset = queryset.filter(is_read=False)
+        return queryset
+
+    @extend_schema(
+        summary="Mark notifications as read: the ones listed, or all of them",
+        request=inline_serializer(
+            "MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField(), required=False, max_length=500)}
+        ),
+        responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["post"], url_path="read")
+    def read(self, request):
+        ids = request.data.get("ids") if isinstance(request.data, dict) else None
+        if ids is not None and (
+            not isinstance(ids, list)
+            or len(ids) > 500
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        ):
+            raise serializers.ValidationError({"ids": [_("A list of at most 500 notification IDs.")]})
+        return Response({"marked": services.mark_read(user=request.user, ids=ids)})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your webhook subscriptions"),
+    create=extend_schema(
+        summary="Subscribe a URL to the changes you follow", responses={201: CreatedWebhookSerializer}
+    ),
+)
+class WebhookViewSet(OwnRecordsMixin, viewsets.ModelViewSet):
+    """Each change to what you follow is POSTed as JSON to the URL, signed with HMAC-SHA256 of the
+    body under the secret (``X-Tracker-Signature: sha256=...``), with ``X-Tracker-Timestamp``
+    (also the body's ``sent_at``) and ``X-Tracker-Delivery`` (also the body's ``delivery``)."""
+
+    queryset = WebhookSubscription.objects.prefetch_related("follows")
+    serializer_class = WebhookSerializer
+    owner_field = "owner"
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            follows = serializer.validated_data.pop("follows", None)
+            instance = serializer.save()
+            if follows is not None:
+                instance.follows.set(follows)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                instance = serializer.save()
+        except IntegrityError as error:
+            raise serializers.ValidationError({"non_field_errors": [str(error)]}) from error
+        return Response(
+            CreatedWebhookSerializer(instance, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(summary="The calls made to this subscription, newest first", responses=DeliverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        subscription = self.get_object()
+        page = self.paginate_queryset(WebhookDelivery.objects.filter(subscription=subscription))
+        return self.get_paginated_response(DeliverySerializer(page, many=True).data)
