@@ -11,7 +11,7 @@ from .facts import MULTI_VALUED_FIELDS, SINGLE_VALUED_FIELDS, Extraction, Fact, 
 from .figures import figure_facts
 from .language import SUPPORTED_LANGUAGES, detect_language
 from .organizations import organization_facts
-from .places import former_use_facts, municipality_fact, substation_facts
+from .places import former_use_facts, lookup_place, municipality_fact, substation_facts
 from .power import power_facts
 from .profile import kind_fact, region_fact
 from .relations import indicators, relationships
@@ -67,6 +67,25 @@ def _company_words(organizations: list[Fact]) -> set[str]:
     return {org.value.split()[0] for org in organizations if " " in org.value and org.role != "public_authority"}
 
 
+def anchor_municipality(doc: Document, section: Section) -> Fact | None:
+    """The place a roundup's section opens on ("Meyzieu<tab>Datalyon<tab>24 MW"), when no sentence names its site."""
+    place = lookup_place(doc, section.place) if section.place else None
+    if place is None or section.anchor_start < 0:
+        return None
+    fact = doc.fact(
+        "municipality",
+        place.name,
+        section.anchor_start,
+        section.anchor_end,
+        0.45,
+        country=place.country,
+        latitude=place.latitude,
+        longitude=place.longitude,
+    )
+    fact.reason = "inferred: the place this part of the page opens on"
+    return fact
+
+
 def _project_facts(
     doc: Document,
     section: Section | None,
@@ -82,6 +101,8 @@ def _project_facts(
     organizations, _ = organization_facts(doc, section)
     mine = [fact for fact in candidates if inside(fact)]
     municipality = municipality_fact(doc, not_places, company_words, section)
+    if municipality is None and section is not None and not section.main:
+        municipality = anchor_municipality(doc, section)
     if municipality:
         mine.append(municipality)
         region = region_fact(doc, municipality, section)

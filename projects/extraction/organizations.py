@@ -272,6 +272,42 @@ def _respective_roles(text: str) -> Iterator[_Found]:
                 yield _Found(name.group(), name.start(), name.end(), 0.8, role, cue="respectively", introduced=True)
 
 
+# A table flattened to text, one row a line and its cells between tabs: the column its header names
+# ("Developer", "Porteur", "Opérateur") holds organisations with that role.
+_COLUMN_ROLES = [
+    (DEVELOPER, r"developers?|applicants?|promoters?|porteurs?|développeurs?|promoteurs?|maîtres? d['’]ouvrage"),
+    (OPERATOR, r"operators?|opérateurs?|exploitants?"),
+    (OWNER, r"owners?|propriétaires?"),
+    (INVESTOR, r"investors?|investisseurs?"),
+    (TENANT, r"tenants?|customers?|locataires?|clients?"),
+]
+
+
+def _table_cells(text: str) -> Iterator[_Found]:
+    columns: dict[int, str] = {}
+    for line in re.finditer(r"[^\n]+", text):
+        if "\t" not in line.group():
+            columns = {}
+            continue
+        cells = list(re.finditer(r"[^\t]+", line.group()))
+        header = {
+            index: role
+            for index, cell in enumerate(cells)
+            for role, pattern in _COLUMN_ROLES
+            if re.fullmatch(rf"\s*(?:{pattern})\s*", cell.group(), _I)
+        }
+        if header:
+            columns = header
+            continue
+        for index, role in columns.items():
+            if index < len(cells):
+                cell = cells[index]
+                name = _ORG_FULL.fullmatch(cell.group().strip())
+                if name:
+                    start = line.start() + cell.start() + cell.group().index(name.group())
+                    yield _Found(name.group(), start, start + len(name.group()), 0.7, role, cue="table column")
+
+
 _APPOSITION = re.compile(
     rf"(?P<name>{ORG}),\s+(?:le |la |l['’]|un |une |a |an |the |son |its )(?:[a-zà-ÿA-Z-]+\s+){{0,3}}?"
     rf"(?P<desc>{_DESCRIPTORS_FR}|{_DESCRIPTORS_EN})\b"
@@ -510,6 +546,7 @@ def _candidates(doc: Document) -> Iterator[_Found]:
             found = _Found(name, start, match.end("name"), confidence, _role(desc), cue=desc, introduced=index <= 1)
             yield found
     yield from _respective_roles(text)
+    yield from _table_cells(text)
     for pattern in _GRID_PATTERNS:
         for match in pattern.finditer(text):
             name, start = _trim_leading(match.group("name"), match.start("name"))

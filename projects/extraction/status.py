@@ -93,7 +93,8 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|(?:was|has been|were|have been|had been) (?:cancelled|canceled|scrapped|withdrawn|dropped|abandoned)"
         r"|scrapped (?:the|its|their) plans?|(?:has|have) withdrawn (?:its|their|the) (?:plans|application|proposal)"
         r"|withdr(?:ew|aws) (?:its|their|the) (?:plans|application|proposal)|plans scrapped|renonc\w+ à son projet"
-        r"|abandonne (?:le|son) projet)\b", _I)),
+        r"|abandonne (?:le|son) projet|avant de l['’](?:abandonner|annuler)|l['’](?:a|ont) (?:abandonné|annulé)"
+        r"|before (?:abandoning|scrapping|withdrawing|dropping) (?:it|them|the plans))\b", _I)),
     (DECOMMISSIONED, 0.6, re.compile(
         r"\b(?:data ?cent(?:er|re) (?:was |has been )?decommissioned|démantèlement du (?:data ?center|centre))\b",
         _I)),

@@ -92,9 +92,24 @@ def test_a_table_row_belongs_to_the_site_in_its_first_cell():
     extraction = extract_facts(text)
     assert values(extraction, "capacity_mw") == [36]
     assert "Porteur Puissance" not in {f.value for f in extraction.get("organization")}
-    assert values(project(extraction, "Meyzieu"), "capacity_mw") == [24]
+    meyzieu = project(extraction, "Meyzieu")
+    assert values(meyzieu, "capacity_mw") == [24]
+    assert values(meyzieu, "municipality") == ["Meyzieu"]  # the place the row opens on
+    assert {(f.value, f.role) for f in meyzieu.facts if f.field == "organization"} == {("Datalyon", "developer")}
     names = {f.value for p in extraction.projects for f in p.facts if f.field == "organization"}
     assert not {"Corbas Rhône Calcul", "Meyzieu Datalyon"} & names  # cells are not one name
+
+
+def test_a_project_dropped_before_the_main_one_is_its_own_cancellation():
+    text = (
+        "Corbas : feu vert\n\n"
+        "Le préfet a autorisé le data center de 36 MW que Rhône Calcul veut construire à Corbas. Contrairement au "
+        "projet de 150 MW que Chimie Data avait présenté à Feyzin avant de l'abandonner en 2024, celui de Corbas "
+        "n'a fait l'objet d'aucun recours.\n"
+    )
+    extraction = extract_facts(text)
+    assert extraction.value("status") == "permitted"
+    assert values(project(extraction, "Feyzin"), "status") == ["cancelled"]
 
 
 def test_a_power_and_an_amount_joined_by_et_are_no_range():
