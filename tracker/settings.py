@@ -9,6 +9,7 @@ from pathlib import Path
 
 import corsheaders.defaults
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "core",
     "projects",
     "projects.newsdesk",
+    "projects.following",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +214,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
+# E-mail digests of what readers follow (projects.following).
+CELERY_BEAT_SCHEDULE["following-digest-daily"] = {
+    "task": "projects.following.tasks.send_digests",
+    "schedule": crontab(hour=int(os.environ.get("DIGEST_HOUR", "6")), minute=0),
+    "args": ("daily",),
+}
+CELERY_BEAT_SCHEDULE["following-digest-weekly"] = {
+    "task": "projects.following.tasks.send_digests",
+    "schedule": crontab(hour=int(os.environ.get("DIGEST_HOUR", "6")), minute=0, day_of_week="mon"),
+    "args": ("weekly",),
+}
 
 # The news desk (projects/newsdesk): feeds polled and sources' addresses checked on beat's schedule.
 FEED_POLL_INTERVAL = int(os.environ.get("FEED_POLL_INTERVAL", "900"))
@@ -261,6 +274,35 @@ FETCH_MAX_BYTES = int(os.environ.get("FETCH_MAX_BYTES", str(5 * 1024 * 1024)))
 FETCH_TIMEOUT = float(os.environ.get("FETCH_TIMEOUT", "10"))
 # Tests serve pages from 127.0.0.1; production never fetches private addresses.
 FETCH_ALLOW_PRIVATE = env_bool("FETCH_ALLOW_PRIVATE", False)
+
+# Following (projects.following): webhook calls go through projects/fetching.py, each attempt
+# waiting at most WEBHOOK_TIMEOUT seconds, tried WEBHOOK_MAX_ATTEMPTS times in all with a backoff
+# doubling from WEBHOOK_RETRY_BACKOFF seconds; readers' corrections are limited per address.
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_RETRY_BACKOFF = int(os.environ.get("WEBHOOK_RETRY_BACKOFF", "30"))
+CORRECTION_THROTTLE = os.environ.get("CORRECTION_THROTTLE", "5/hour")
+# A correction sent sooner than this after its form was shown is taken for a robot's.
+CORRECTION_MIN_SECONDS = int(os.environ.get("CORRECTION_MIN_SECONDS", "3"))
+LOGIN_URL = "following:login"
+LOGIN_REDIRECT_URL = "following:notifications"
+LOGOUT_REDIRECT_URL = "projects:overview"
+
+# E-mail (digests): Django's mail backend, SMTP when EMAIL_HOST is set, else printed to the console.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
 # REST API
 API_PAGE_SIZE = int(os.environ.get("API_PAGE_SIZE", "50"))

@@ -11,10 +11,12 @@ urlpatterns = [
     path("admin/desk/", include("projects.admin.desk")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("projects.api.urls")),
+    path("api/v1/", include("projects.following.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Keep last of the /api/ routes: any other address there answers the API's error shape.
     re_path(r"^api/", unknown_endpoint, name="api-unknown"),
+    path("", include("projects.following.urls")),
     path("", include("projects.urls")),
 ]
 
