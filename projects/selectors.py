@@ -354,15 +354,12 @@ def investment_by_currency() -> QuerySet:
     )
 
 
-def pipeline_by_year() -> QuerySet:
-    """MW per target year of operation and status, cancelled and decommissioned left out."""
-    return (
-        counted_in_totals(public_projects())
-        .filter(operational_year__isnull=False, capacity_mw__isnull=False)
-        .values("operational_year", "status")
-        .annotate(mw=Sum("capacity_mw"), projects=Count("pk"))
-        .order_by("operational_year", "status")
-    )
+def pipeline_by_year() -> list[dict]:
+    """MW per target year and status, built from the projects' phases (a project without a phase
+    to count adds its own capacity in its target year); cancelled and decommissioned left out."""
+    from projects.power_over_time import pipeline_rows
+
+    return pipeline_rows(counted_in_totals(public_projects()))
 
 
 def capacity_by_country() -> QuerySet:

@@ -472,9 +472,10 @@ class StatsTable:
 
 
 def pipeline_table() -> tuple[StatsTable, charts.StackedColumnChart]:
-    values, years, statuses = {}, [], []
+    values, years, statuses, from_phases = {}, [], [], {}
     for row in rows_of("stats:pipeline", selectors.pipeline_by_year):
         values[(row["operational_year"], row["status"])] = row["mw"]
+        from_phases[row["operational_year"]] = from_phases.get(row["operational_year"], 0) + row["from_phases_mw"]
         if row["operational_year"] not in years:
             years.append(row["operational_year"])
         statuses.append(row["status"])
@@ -487,6 +488,8 @@ def pipeline_table() -> tuple[StatsTable, charts.StackedColumnChart]:
         TableColumn("operational_year", _("Target year")),
         *(TableColumn(f"{status}_mw", _("%(status)s (MW)") % {"status": label}, True) for status, label, _c in series),
         TableColumn("total_mw", _("Total (MW)"), True),
+        # the rest is each whole project's capacity in its target year: it has no phase to count
+        TableColumn("from_phases_mw", _("Of which from phases (MW)"), True),
     ]
     rows = []
     for year in years:
@@ -494,6 +497,7 @@ def pipeline_table() -> tuple[StatsTable, charts.StackedColumnChart]:
         for status, _label, _colour in series:
             row[f"{status}_mw"] = values.get((year, status), Decimal(0))
         row["total_mw"] = sum((values.get((year, status), Decimal(0)) for status, _l, _c in series), Decimal(0))
+        row["from_phases_mw"] = from_phases.get(year, Decimal(0))
         rows.append(row)
     table = StatsTable("pipeline", _("Capacity by target year of operation and status (MW)"), columns, rows)
     return table, charts.stacked_columns(years, series, values, "MW")

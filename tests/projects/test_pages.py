@@ -331,8 +331,15 @@ def test_stats_aggregate_in_sql_with_tables_and_csv(client, demo):
     assert 'data-category="2030" data-total="750"' in text(response)
     assert "<caption" in text(response)
     exported = list(csv.reader(io.StringIO(client.get("/stats/pipeline.csv").content.decode())))
-    assert exported[0] == ["operational_year", "announced_mw", "planning_mw", "construction_mw", "total_mw"]
-    assert [Decimal(value) for value in exported[-1][1:]] == [Decimal("700"), 0, Decimal("50"), Decimal("750")]
+    assert exported[0] == [
+        "operational_year",
+        "announced_mw",
+        "planning_mw",
+        "construction_mw",
+        "total_mw",
+        "from_phases_mw",
+    ]
+    assert [Decimal(value) for value in exported[-1][1:]] == [Decimal("700"), 0, Decimal("50"), Decimal("750"), 0]
     countries = list(csv.reader(io.StringIO(client.get("/stats/capacity-by-country.csv").content.decode())))
     assert [row[0] for row in countries[1:]] == ["FR", "DE"]
     assert client.get("/stats/nothing.csv").status_code == 404
