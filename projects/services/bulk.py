@@ -45,6 +45,7 @@ from projects import attributes, search
 from projects.models import Claim, GridConnection, Project, ProjectStatusChange
 from projects.services.base import SLUG_ATTEMPTS, _settled_fields, apply, check_version
 from projects.services.derived import first_status_step, refresh_distances, status_step
+from projects.services.merge import remember_renames
 from projects.services.projects import DERIVED_FIELDS, _mark_typed, project_update
 
 CHUNK_SIZE = 1000
@@ -309,6 +310,7 @@ class _Row:
     made_slug: bool = False
     changed: list[str] = field(default_factory=list)
     previous_status: str = ""
+    previous_slug: str = ""
     step: ProjectStatusChange | None = None
 
     @property
@@ -348,6 +350,8 @@ class _Plan:
         if self.updates:
             fields = sorted({name for row in self.updates for name in row.changed} | {"typed_by_hand"})
             Project.objects.bulk_update([row.project for row in self.updates], fields)
+            # a project renamed by the file keeps answering at its former slug
+            remember_renames([(row.project, row.previous_slug) for row in self.updates if "slug" in row.changed])
             self._refresh_distances([row.project for row in self.updates if row.site_moved])
             search.refresh_search([row.project.pk for row in self.updates])
         steps = [row.step for row in self.steps]
@@ -472,7 +476,9 @@ def _prepare_update(number: int, current: Project, data: dict) -> _Row | None:
     changed = [name for name, value in data.items() if getattr(current, name) != value]
     if not changed:
         return None
-    row = _Row(number, current, adding=False, changed=changed, previous_status=current.status)
+    row = _Row(
+        number, current, adding=False, changed=changed, previous_status=current.status, previous_slug=current.slug
+    )
     apply(current, data)
     _mark_typed(current, changed, {})
     row.errors = _clean(current, set())

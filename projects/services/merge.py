@@ -21,6 +21,9 @@ the former slug through ``remember_rename``.
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
@@ -142,15 +145,24 @@ def _free_slug(redirect_model, slug: str):
 
 def remember_rename(instance, old_slug: str):
     """Called by the services that save a slug change: the former slug keeps leading to the record."""
-    redirect_model, target = _redirect_model(instance)
-    if not old_slug or old_slug == instance.slug:
+    remember_renames([(instance, old_slug)])
+
+
+def remember_renames(renames):
+    """``remember_rename`` for many records of one model, (record, former slug) each: an import's chunk
+    in four queries. A record renamed back to a slug it left before has that address as its own again."""
+    renames = [(record, old) for record, old in renames if old and old != record.slug]
+    if not renames:
         return
-    # Renamed back to a slug it left before: that address is the record's own again.
-    redirect_model._base_manager.filter(old_slug=instance.slug, old_id=None, **{target: instance}).delete()
-    _free_slug(redirect_model, old_slug)
-    redirect = redirect_model(old_slug=old_slug, reason=RedirectReason.RENAMED, **{target: instance})
-    redirect.full_clean(exclude=[target])
-    redirect.save()
+    redirect_model, target = _redirect_model(renames[0][0])
+    back = reduce(or_, (Q(old_slug=record.slug, old_id=None, **{target: record}) for record, _old in renames))
+    olds = [old for _record, old in renames]
+    # An old slug leads to one record only, the latest to leave it; a former ID it carried stays.
+    redirect_model._base_manager.filter(back | Q(old_slug__in=olds, old_id=None)).delete()
+    redirect_model.objects.filter(old_slug__in=olds, old_id__isnull=False).update(old_slug="")
+    redirect_model.objects.bulk_create(
+        [redirect_model(old_slug=old, reason=RedirectReason.RENAMED, **{target: record}) for record, old in renames]
+    )
 
 
 def _redirect_model(instance):

@@ -416,3 +416,19 @@ def test_the_suggestions_run_the_same_queries_for_few_and_many_projects(db):
         [suggestion] = duplicates_for(project)
     assert suggestion.second.name == "Alpha 3 data center"
     assert len(one.captured_queries) <= 3
+
+
+def test_an_import_renaming_projects_leaves_their_former_slugs(db, client):
+    plain = ProjectFactory(name="Campus A")
+    sourced = ProjectFactory(name="Campus B")
+    ClaimFactory(project=sourced, status=ACCEPTED)  # a project with claims is updated by project_update
+    old_plain, old_sourced = plain.slug, sourced.slug
+    result = services.projects_import(
+        rows=[{"id": plain.pk, "slug": "campus-a-escaudain"}, {"id": sourced.pk, "slug": "campus-b-escaudain"}],
+        key="id",
+    )
+    assert not result.errors
+    assert client.get(f"/projects/{old_plain}/")["Location"] == "/projects/campus-a-escaudain/"
+    assert client.get(f"/projects/{old_sourced}/")["Location"] == "/projects/campus-b-escaudain/"
+    assert ProjectRedirect.objects.filter(reason="renamed").count() == 2
+    assert [str(v) for v in violations(public=False)] == []
