@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.geo import distance_km, gazetteer
 from core.models import ConcurrentEditError
 from projects import attributes, choices, services
+from projects.duplicates import project_suggestions
 from projects.extraction.facts import LOW_CONFIDENCE
 from projects.ingestion import (
     MATCH_DISTANCE_KM,
@@ -227,6 +228,8 @@ class Group:
     evidence: str = ""
     # The projects its facts could be moved to.
     targets: list[Project] = field(default_factory=list)
+    # Recorded projects that are probably the same as its project: (the other project, its suggestion).
+    duplicates: list = field(default_factory=list)
 
     @property
     def tone(self) -> int:
@@ -473,7 +476,10 @@ def build_desk(source: Source, find: str = "") -> dict:
     projects = [group.project for group in ordered if group.project is not None]
     _attach_conflicts(facts, projects)
     _attach_evidence(source, ordered)
+    _attach_duplicates(ordered)
     candidates = _candidates(projects, find)
+    for group in ordered:
+        candidates += [other for other, _suggestion in group.duplicates if other not in candidates]
     choices_for_forms = projects + [project for project in candidates if project not in projects]
     for group in ordered:
         group.targets = [project for project in choices_for_forms if project != group.project]
@@ -508,6 +514,16 @@ def _attach_conflicts(facts: list[Fact], projects: list[Project]):
             for other in accepted.get((claim.project_id, claim.attribute, claim.scope), [])
             if other.pk != claim.pk and not values_agree(claim.value_kind, claim.value_key, other.value_key)
         ]
+
+
+def _attach_duplicates(groups: list[Group]):
+    """The recorded projects each group's project is probably a duplicate of (a draft read from an
+    article is often a project already recorded under another name)."""
+    by_id = {group.project.pk: group for group in groups if group.project is not None}
+    for suggestion in project_suggestions([group.project for group in by_id.values()]):
+        for this, other in ((suggestion.first, suggestion.second), (suggestion.second, suggestion.first)):
+            if this.pk in by_id:
+                by_id[this.pk].duplicates.append((other, suggestion))
 
 
 def _attach_evidence(source: Source, groups: list[Group]):
@@ -599,6 +615,7 @@ def desk_source(request, source_id: int):
         may_edit=request.user.has_perm(EDIT_PERMISSION),
         may_review=request.user.has_perm(REVIEW_PERMISSION),
         may_create_project=request.user.has_perm(CREATE_PROJECT_PERMISSION),
+        may_merge=request.user.has_perms(("projects.change_project", "projects.delete_project")),
         high_confidence=HIGH_CONFIDENCE,
         **desk,
     )

@@ -121,3 +121,30 @@ def test_paste_accept_three_and_correct_one_in_under_ten_actions(live_server, pa
     page.keyboard.press("Escape")
     expect(page.locator("#desk-help")).to_be_hidden()
     assert problems == []
+
+
+def test_the_desk_works_without_its_script(live_server, browser, reviewer):
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    try:
+        log_in(page, live_server)
+        page.fill("#id_article", ARTICLE)
+        page.click("button[name=read]")
+        expect(page.locator(".desk-fact")).to_have_count(Claim.objects.count())
+        expect(page.locator(".desk-hint")).to_be_hidden()  # the shortcuts need the script: not offered
+        capacity = Claim.objects.get(attribute="capacity_mw")
+        row = page.locator(f"#fact-{capacity.pk}")
+        row.get_by_role("button", name="Accepter").click()
+        expect(page.locator(".messagelist .success")).to_contain_text("Accepté")
+        capacity.refresh_from_db()
+        assert capacity.status == "accepted"
+        jobs = Claim.objects.get(attribute="jobs_permanent")
+        row = page.locator(f"#fact-{jobs.pk}")
+        row.locator("summary").click()
+        row.locator("input.desk-value").fill("320")
+        row.get_by_role("button", name="Enregistrer la correction").click()
+        jobs.refresh_from_db()
+        assert (jobs.value_number, jobs.status) == (Decimal("320"), "proposed")
+        expect(page.locator(f"#fact-{jobs.pk} .desk-value").first).to_have_text("320\u00a0emplois")
+    finally:
+        context.close()

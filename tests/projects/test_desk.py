@@ -370,7 +370,9 @@ def test_hostile_text_in_the_article_is_shown_as_text(client, reviewer):
     source = Source.objects.get()
     claim = Claim.objects.filter(source=source).first()
     services.claim_update(claim=claim, data={"note": '<script>alert("note")</script>'})
+    services.project_update(project=claim.project, data={"name": "<svg onload=alert(3)> campus"})
     html = source_page(client, source).content.decode()
+    assert "<svg onload" not in html and "&lt;svg onload=alert(3)&gt; campus" in html
     assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(&quot;desk&quot;)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(2)&gt;" in html
@@ -442,3 +444,51 @@ def test_ingest_article_prints_the_desk_address_of_what_it_read(tmp_path, capsys
     call_command("ingest_article", str(article), "--url", "https://news.example.org/cambrai", "--format", "json")
     other = Source.objects.get(url="https://news.example.org/cambrai")
     assert f'"review": "https://tracker.example.org/admin/desk/{other.pk}/"' in capsys.readouterr().out
+
+
+def test_the_projects_a_draft_probably_duplicates_are_shown_and_offered(client, reviewer):
+    recorded = ProjectFactory(name="Cambrai data centre campus", municipality="Cambrai", latitude=None, longitude=None)
+    elsewhere = ProjectFactory(name="Lille data campus", municipality="Lille", latitude=None, longitude=None)
+    client.force_login(reviewer)
+    paste(client, NEW_PROJECT_ARTICLE)
+    page = source_page(client, Source.objects.get())
+    (group,) = page.context["groups"]
+    assert group.project.is_draft
+    assert [other for other, _suggestion in group.duplicates] == [recorded]
+    html = page.content.decode()
+    assert "Possibly the same project as" in html and "same municipality: Cambrai" in html
+    assert reverse("admin:projects_project_merge", args=[recorded.pk, group.project.pk]) in html
+    assert recorded in group.targets and elsewhere not in group.targets  # its facts can move there
+
+
+ROUNDUP = """Deux projets de data centers dans le Nord
+
+À Cambrai, le projet occupera 33 hectares de l'ancienne base aérienne, pour une capacité de 700 mégawatts.
+
+À Gravelines, la start-up Foo Data prévoit un centre de 50 MW près de la centrale, pour 300 millions d'euros.
+"""
+
+
+def test_a_roundup_shows_each_part_beside_its_own_project(client, reviewer):
+    client.force_login(reviewer)
+    paste(client, ROUNDUP)
+    page = source_page(client, Source.objects.get())
+    groups = [group for group in page.context["groups"] if group.project is not None]
+    assert [group.project.municipality for group in groups] == ["Cambrai", "Gravelines"]
+    cambrai, gravelines = groups
+    assert {fact.claim.value_number for fact in cambrai.facts if fact.claim.attribute == "capacity_mw"} == {700}
+    assert {fact.claim.value_number for fact in gravelines.facts if fact.claim.attribute == "capacity_mw"} == {50}
+    assert ROUNDUP.index("À Gravelines") <= gravelines.start and cambrai.end <= gravelines.start
+    html = page.content.decode()
+    # each part of the article opens on its project's name, in the colour of its facts
+    for group in groups:
+        assert f'<span class="desk-section tone-{group.tone}">{group.project.name}</span>' in html
+    assert cambrai.tone != gravelines.tone
+
+
+def test_the_admin_links_to_the_desk(client, reviewer):
+    source = SourceFactory(text="Some text")
+    client.force_login(reviewer)
+    assert f'href="{reverse("desk:index")}"' in client.get(reverse("admin:index")).content.decode()
+    change = client.get(reverse("admin:projects_source_change", args=[source.pk])).content.decode()
+    assert f'href="{reverse("desk:source", args=[source.pk])}"' in change
