@@ -32,8 +32,8 @@ from django_countries.fields import CountryField
 
 from core.exports import escape_formula
 from core.formatting import partial_date_key, plain_number
-from projects import choices
-from projects.models import Claim, Organization, Project, ProjectRole, Source
+from projects import choices, power, staleness
+from projects.models import Claim, GridConnection, Organization, Project, ProjectRole, Source
 from projects.selectors import PUBLIC, project_list
 
 CHUNK_ROWS = 2000
@@ -226,7 +226,7 @@ def _long_texts(model) -> list[str]:
 def _project_records(selection: Selection) -> QuerySet[Project]:
     # the texts no column shows (a source's full text may be 500,000 characters) are never read
     return (
-        selection.projects.order_by("slug")
+        staleness.with_last_reported(selection.projects.order_by("slug"))
         .defer(*_long_texts(Project))
         .prefetch_related(
             Prefetch(
@@ -248,12 +248,152 @@ def _project_records(selection: Selection) -> QuerySet[Project]:
             Prefetch(
                 "claims",
                 queryset=PUBLIC.claims(Claim.objects.filter(source__isnull=False).select_related("source"))
-                .only("id", "project_id", "source_id", "source__url")
+                # the power facts' columns read their values too
+                .only("id", "project_id", "source_id", "source__url", *POWER_CLAIM_FIELDS)
                 .order_by("source__published_on", "source_id"),
                 to_attr="public_claims",
             ),
+            Prefetch(
+                "grid_connections",
+                queryset=PUBLIC.parts(GridConnection.objects.only("id", "project_id", "status", "claim_id")),
+                to_attr="public_connections",
+            ),
         )
     )
+
+
+POWER_CLAIM_FIELDS = (
+    "attribute",
+    "value_kind",
+    "value_number",
+    "value_number_max",
+    "bound",
+    "scope",
+    "value_text",
+    "value_key",
+    "status",
+    "is_headline",
+    "as_of",
+)
+
+
+def _power(project: Project) -> dict[str, power.PowerFact]:
+    """The project's power facts, read once per row from its prefetched public claims."""
+    if not hasattr(project, "_power_facts"):
+        project._power_facts = {fact.name: fact for fact in power.facts_of(project.public_claims, include_empty=True)}
+    return project._power_facts
+
+
+def _headline(project: Project, attribute: str) -> Claim | None:
+    return _power(project)[attribute].headline
+
+
+def _power_values(project: Project, attribute: str) -> str:
+    return _joined(_power(project)[attribute].values)
+
+
+def _headline_number(attribute: str) -> Callable:
+    def get(project: Project):
+        claim = _headline(project, attribute)
+        return claim.value_number if claim is not None else None
+
+    return get
+
+
+def _power_columns() -> list[Column]:
+    A = choices.ClaimAttribute
+    grid = _headline_number(A.GRID_POWER_MW)
+    return [
+        Column(
+            name="grid_power_mw",
+            type="number",
+            title="Grid power requested or contracted (MW)",
+            description="The power asked of or agreed with the grid operator, from the headline accepted claim "
+            "(for a range, its lower end; see grid_power_bound).",
+            unit="megawatts",
+            get=grid,
+        ),
+        Column(
+            name="grid_power_mw_max",
+            type="number",
+            title="Grid power, upper end (MW)",
+            description="For a range (“100 to 150 MW”), its upper end.",
+            unit="megawatts",
+            get=lambda p: getattr(_headline(p, A.GRID_POWER_MW), "value_number_max", None),
+        ),
+        Column(
+            name="grid_power_bound",
+            type="string",
+            title="Grid power bound",
+            description="Whether the grid power is exact, a minimum (at_least), a maximum (at_most) or a range.",
+            enum=tuple(choices.ClaimBound.values),
+            get=lambda p: getattr(_headline(p, A.GRID_POWER_MW), "bound", ""),
+        ),
+        Column(
+            name="grid_connection_status",
+            type="string",
+            title="Grid connection status",
+            description="The statuses of the project's grid connections (planned, requested, agreed, "
+            "under_construction, connected, unknown), separated by “; ”.",
+            get=lambda p: _joined(power.connection_statuses(p.public_connections)),
+        ),
+        Column(
+            name="energy_sources",
+            type="string",
+            title="Energy sources or supply contracts",
+            description="Every accepted claim of energy source or supply contract (solar, wind, PPA...), "
+            "separated by “; ”.",
+            get=lambda p: _power_values(p, A.ENERGY_SOURCE),
+        ),
+        Column(
+            name="cooling",
+            type="string",
+            title="Cooling",
+            description="Every accepted claim of cooling (free cooling, liquid cooling, seawater...), "
+            "separated by “; ”.",
+            get=lambda p: _power_values(p, A.COOLING),
+        ),
+        Column(
+            name="water_use_m3",
+            type="number",
+            title="Water use (m³ a year)",
+            description="Water the site uses, from the headline accepted claim (for a range, its lower end).",
+            unit="cubic metres a year",
+            get=_headline_number(A.WATER_USE_M3),
+        ),
+        Column(
+            name="pue",
+            type="number",
+            title="Power usage effectiveness (PUE)",
+            description="Total power over the IT equipment's, from the headline accepted claim.",
+            unit="a ratio, no unit",
+            get=_headline_number(A.PUE),
+        ),
+    ]
+
+
+def _staleness_columns() -> list[Column]:
+    labels = ", ".join(f"{value} ({label})" for value, label in staleness.InferredStatus.choices)
+    return [
+        Column(
+            name="last_reported_on",
+            type="date",
+            title="Last reported on",
+            description="The latest date a source reported on the project: an accepted claim's as-of date (else its "
+            "source's publication date), or the announcement date.",
+            get=lambda p: getattr(p, staleness.LAST_REPORTED),
+        ),
+        Column(
+            name="inferred_status",
+            type="string",
+            title="Inferred status",
+            description="What a quiet press implies, beside the recorded status (never changing it): an announced, "
+            "planning or permitted project last reported on two years ago or more is shelved, four years or more "
+            f"cancelled. Values: {labels}; empty otherwise.",
+            enum=tuple(staleness.InferredStatus.values),
+            get=lambda p: staleness.inferred_status(p.status, getattr(p, staleness.LAST_REPORTED)) or "",
+        ),
+    ]
 
 
 def _project_source_urls(project: Project) -> str:
@@ -318,6 +458,8 @@ PROJECTS = Table(
         field_column(Project, "operational_year"),
         field_column(Project, "last_verified_on"),
         field_column(Project, "conflict_count"),
+        *_staleness_columns(),
+        *_power_columns(),
         field_column(
             Project,
             "typed_by_hand",

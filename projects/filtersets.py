@@ -23,6 +23,7 @@ from django_filters.filters import FilterMethod
 from core.filters import IntegerFilter, NumberFilter, StrictBooleanFilter, UTCDateTimeFilter
 from core.geo import bounding_box, distance_km
 from projects import choices
+from projects.fact_filters import FactFilterSet
 from projects.models import Project, ProjectRole
 from projects.search import search
 from projects.selectors import backed, slug_or_id
@@ -159,7 +160,7 @@ def _bound(filter_: django_filters.Filter, parent, model) -> django_filters.Filt
     return bound
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(FactFilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         max_length=MAX_SEARCH_LENGTH,

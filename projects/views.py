@@ -32,9 +32,12 @@ from core.geo import distance_km, geocode, towns_around
 from core.throttling import throttle_anonymous
 from projects import charts, choices, facets, history, history_views, selectors
 from projects.figures import figures_by_name
+from projects.fact_filters import lay_out_fact_filters
 from projects.filtersets import ProjectFilterSet, country_codes
 from projects.models import Organization, Project
 from projects.redirects import follows_old_addresses
+from projects.staleness import attach as attach_inferred_status
+from projects.staleness import with_last_reported
 
 PAGE_SIZE = 50
 # Filters offered in the list form, in reading order; any other API parameter still works in the URL.
@@ -51,6 +54,10 @@ LIST_FIELDS = (
     "operational_year_max",
     "organization",
     "role",
+    "inferred_status",
+    "grid_power_min",
+    "energy_source",
+    "connection_status",
     "ordering",
 )
 MAP_FIELDS = ("q", "place", "radius_km", "status", "kind", "country", "capacity_min", "capacity_max")
@@ -125,6 +132,7 @@ def bind_filters(request, fields) -> PublicProjectFilterSet:
     for name in ("status", "kind", "country", "organization", "ordering"):
         form.fields[name].help_text = ""
     form.fields["radius_km"].help_text = _("Around the place, in km (50 when left empty).")
+    lay_out_fact_filters(form)
     form.fields["q"].widget.input_type = "search"
     for name in ("capacity_min", "capacity_max", "radius_km"):
         form.fields[name].widget.attrs.update(min="0", step="any")
@@ -164,8 +172,9 @@ def project_list(request):
     if projects is not None:
         if filterset.near_point is not None and not filterset.form.cleaned_data.get("ordering"):
             projects = projects.order_by("distance_sort")  # nearest first unless asked otherwise
-        page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(with_last_reported(projects), PAGE_SIZE).get_page(request.GET.get("page"))
         selectors.attach_distances(page.object_list, filterset.near_point)
+        attach_inferred_status(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("place", None)  # the API takes near=LAT,LON, already in the query when place was found

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects import choices
+from projects import choices, staleness
 from projects.extraction.facts import LOW_CONFIDENCE
 from projects.models import Claim
 
@@ -169,3 +169,18 @@ class ReviewQueueFilter(admin.SimpleListFilter):
                 "query_string": changelist.get_query_string({self.parameter_name: value}),
                 "display": title,
             }
+
+
+class InferredStatusFilter(admin.SimpleListFilter):
+    """Projects a quiet press implies are shelved (no source for two years) or cancelled (four years)."""
+
+    title = _("inferred status")
+    parameter_name = "inferred_status"
+
+    def lookups(self, request, model_admin):
+        return staleness.InferredStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in staleness.InferredStatus.values:
+            return queryset
+        return staleness.filter_inferred(queryset, [self.value()])

@@ -28,15 +28,16 @@ from core.admin import (
     form_changes,
 )
 from core.admin.forms import AliasesField, CurrencyField
-from core.formatting import format_money, format_number
+from core.formatting import format_date, format_money, format_number
 from core.models import ConcurrentEditError
-from projects import choices, services
+from projects import choices, services, staleness
 from projects.admin.claims import ProjectClaimInline, can_review, save_claim_formset
 from projects.admin.duplicates import ProjectDuplicatesAdminMixin
 from projects.admin.figures import claims_with_sources, project_figures
 from projects.admin.filters import (
     CapacityBandFilter,
     HasConflictsFilter,
+    InferredStatusFilter,
     NeedsReviewFilter,
     NotVerifiedFilter,
     proposed_claims,
@@ -195,6 +196,7 @@ class ProjectAdmin(
         "conflict_count",
         "typed_figures",
         "awaiting_review",
+        "inferred_status",
     )
     list_filter = (
         "status",
@@ -205,6 +207,7 @@ class ProjectAdmin(
         HasConflictsFilter,
         NeedsReviewFilter,
         NotVerifiedFilter,
+        InferredStatusFilter,
     )
     # Aliases are a JSON list: icontains searches its text on PostgreSQL and SQLite alike.
     search_fields = ("name", "aliases", "municipality", "roles__organization__name")
@@ -255,7 +258,8 @@ class ProjectAdmin(
     export_formats = [CSV, XLSX]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(has_proposed_claims=Exists(proposed_claims()))
+        queryset = super().get_queryset(request).annotate(has_proposed_claims=Exists(proposed_claims()))
+        return staleness.with_last_reported(queryset)
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -286,6 +290,16 @@ class ProjectAdmin(
     @admin.display(description=_("claims awaiting review"), boolean=True, ordering="has_proposed_claims")
     def awaiting_review(self, project):
         return project.has_proposed_claims
+
+    @admin.display(description=_("inferred status"), ordering=staleness.LAST_REPORTED)
+    def inferred_status(self, project):
+        """Shelved or cancelled — inferred, with the date a source last reported on the project."""
+        value = staleness.inferred_of(project)
+        if value is None:
+            return "—"
+        return format_html(
+            "{} ({})", staleness.INFERRED_LABELS[value], format_date(staleness.last_reported_of(project))
+        )
 
     @admin.display(description=_("map preview"))
     def location_preview(self, project):

@@ -16,7 +16,8 @@ from rest_framework.renderers import BaseRenderer
 from core.exports import escape_formula
 from core.formatting import partial_date_key, plain_number
 from core.geo import distance_km
-from projects.api.serializers import PROJECT_LIST_FIELDS
+from projects import staleness
+from projects.api.serializers import PROJECT_LIST_FIELDS, STALENESS_FIELDS
 
 CHUNK_ROWS = 2000  # rows per database fetch and per chunk written out
 
@@ -27,9 +28,12 @@ EXTRA_FIELDS = ("announced_precision",)
 
 def project_rows(queryset, near_point):
     """Each project as a dict of the list columns, with ``distance_km`` when the list is around a point."""
-    names = (*PROJECT_LIST_FIELDS, *EXTRA_FIELDS)
-    for values in queryset.values_list(*names).iterator(chunk_size=CHUNK_ROWS):
+    names = (*PROJECT_LIST_FIELDS, *EXTRA_FIELDS, staleness.LAST_REPORTED)
+    today = staleness.today()
+    rows = staleness.with_last_reported(queryset).values_list(*names)
+    for values in rows.iterator(chunk_size=CHUNK_ROWS):
         row = dict(zip(names, values, strict=True))
+        row["inferred_status"] = staleness.inferred_status(row["status"], row[staleness.LAST_REPORTED], today)
         if near_point is not None:
             point = (row["latitude"], row["longitude"])
             row["distance_km"] = round(distance_km(near_point, point), 2)
@@ -56,7 +60,8 @@ class StreamingRenderer(BaseRenderer):
         raise NotImplementedError
 
     def response(self, queryset, near_point, filename: str) -> StreamingHttpResponse:
-        columns = (*PROJECT_LIST_FIELDS, "distance_km") if near_point is not None else PROJECT_LIST_FIELDS
+        columns = (*PROJECT_LIST_FIELDS, *STALENESS_FIELDS)
+        columns = (*columns, "distance_km") if near_point is not None else columns
         content_type = f"{self.media_type}; charset={self.charset}" if self.charset else self.media_type
         response = StreamingHttpResponse(
             self.chunks(columns, project_rows(queryset, near_point)), content_type=content_type
@@ -66,7 +71,7 @@ class StreamingRenderer(BaseRenderer):
 
 
 def _csv_cell(value):
-    if isinstance(value, datetime.datetime):
+    if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return plain_number(value)  # 700, not 700.00

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from core.geo import distance_km
+from projects import staleness
 from projects.api.serializers import PROJECT_LIST_FIELDS, ProjectListSerializer
 
 SLUG_PLACEHOLDER = "slug-placeholder-0"
@@ -45,8 +46,8 @@ CONVERTERS = _converters()
 
 
 def list_values(queryset):
-    """The list's columns of each project, as the page query reads them."""
-    return queryset.values(*PROJECT_LIST_FIELDS)
+    """The list's columns of each project, as the page query reads them, with the date it was last reported on."""
+    return staleness.with_last_reported(queryset).values(*PROJECT_LIST_FIELDS, staleness.LAST_REPORTED)
 
 
 def project_rows(values, request, near_point: tuple[float, float] | None) -> list[dict]:
@@ -56,8 +57,13 @@ def project_rows(values, request, near_point: tuple[float, float] | None) -> lis
     )
     converters = CONVERTERS.items()
     current = timezone.get_current_timezone()
+    today = staleness.today()
     rows = []
     for row in values:
+        last_reported = row[staleness.LAST_REPORTED]
+        row["inferred_status"] = staleness.inferred_status(row["status"], last_reported, today)
+        if last_reported is not None:
+            row[staleness.LAST_REPORTED] = last_reported.isoformat()
         for name, convert in converters:
             value = row[name]
             if value is not None:

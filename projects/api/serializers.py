@@ -15,7 +15,7 @@ from rest_framework import serializers
 from core import writes
 from core.api.fields import CharField, StrictTypesMixin, WebURLField
 from core.models import ObjectChange
-from projects import choices, services
+from projects import choices, power, services, staleness
 from projects.figures import project_figures
 from projects.models import (
     PROJECT_FIELDS,
@@ -339,6 +339,9 @@ PROJECT_LIST_FIELDS = (
     "last_updated",
 )
 
+# What the tracker infers of a project, read beside its columns (projects/staleness.py).
+STALENESS_FIELDS = ("last_reported_on", "inferred_status")
+
 PROJECT_WRITABLE_FIELDS = (*PROJECT_FIELDS, "is_draft")
 
 
@@ -358,10 +361,31 @@ class ProjectListSerializer(TrackedModelSerializer):
         allow_null=True,
         help_text=_("Geodesic distance in km from the `near` point; null without `near`."),
     )
+    last_reported_on = serializers.SerializerMethodField(
+        help_text=_(
+            "The latest date a source reported on the project: an accepted claim's as-of date (else its source's "
+            "publication date), or the announcement date; null with none."
+        )
+    )
+    inferred_status = serializers.SerializerMethodField(
+        help_text=_(
+            "shelved (shelved — inferred): announced, planning or permitted, and last reported on two years ago or "
+            "more; cancelled (cancelled — inferred): four years or more; null otherwise. Never the recorded status."
+        )
+    )
 
     class Meta:
         model = Project
-        fields = ("url", *PROJECT_LIST_FIELDS, "distance_km")
+        fields = ("url", *PROJECT_LIST_FIELDS, *STALENESS_FIELDS, "distance_km")
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_last_reported_on(self, project):
+        day = staleness.last_reported_of(project)
+        return day.isoformat() if day else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=staleness.InferredStatus.choices, allow_null=True))
+    def get_inferred_status(self, project):
+        return staleness.inferred_of(project)
 
 
 class SourceBriefSerializer(serializers.ModelSerializer):
@@ -399,6 +423,8 @@ class FigureClaimSerializer(TrackedModelSerializer):
             "event_date_precision",
             "is_headline",
             "in_conflict",
+            "origin",
+            "confidence",
             "source",
         )
 
@@ -436,6 +462,38 @@ class FigureSerializer(serializers.Serializer):
         return [claim.pk for claim in figure.conflicting_claims]
 
 
+class PowerFactSerializer(serializers.Serializer):
+    """One power fact of the project: grid power, energy source, cooling, water use or PUE, with its claims."""
+
+    attribute = serializers.ChoiceField(source="name", choices=choices.ClaimAttribute.choices)
+    label = serializers.CharField()
+    unit = serializers.CharField(help_text=_("MW, m³/year, or empty for a ratio (PUE) and a text."))
+    multi_valued = serializers.BooleanField(
+        help_text=_("True when every accepted claim is a value (energy sources, cooling); else the headline's.")
+    )
+    value = serializers.JSONField(
+        allow_null=True,
+        help_text=_("The headline claim's value: a number (a range's lower end) or a text; null when multi-valued."),
+    )
+    values = serializers.ListField(
+        child=serializers.JSONField(), help_text=_("Each value shown: the headline's, or every accepted claim's.")
+    )
+    headline_claim = serializers.SerializerMethodField(help_text=_("ID of the headline claim, if any."))
+    conflicting_claims = serializers.SerializerMethodField(
+        help_text=_("IDs of the accepted claims that disagree with one another.")
+    )
+    claims = FigureClaimSerializer(many=True, help_text=_("Accepted whole-project claims, the headline first."))
+    other_scope_claims = FigureClaimSerializer(
+        many=True, help_text=_("Accepted claims about a phase, a building or the eventual build-out.")
+    )
+
+    def get_headline_claim(self, fact) -> int | None:
+        return fact.headline.pk if fact.headline is not None else None
+
+    def get_conflicting_claims(self, fact) -> list[int]:
+        return [claim.pk for claim in fact.conflicting_claims]
+
+
 class ConflictSerializer(serializers.Serializer):
     attribute = serializers.ChoiceField(choices=choices.ClaimAttribute.choices)
     label = serializers.CharField()
@@ -454,12 +512,19 @@ class ProjectDetailSerializer(ProjectListSerializer):
     roles = ProjectRoleSerializer(many=True, read_only=True)
     grid_connections = GridConnectionSerializer(many=True, read_only=True)
     status_history = ProjectStatusChangeSerializer(many=True, read_only=True)
+    power = serializers.SerializerMethodField(
+        help_text=_(
+            "The power facts: grid power requested or contracted, energy source or supply contract, cooling, "
+            "water use and PUE, each with its accepted claims (the grid connections' status is in grid_connections)."
+        )
+    )
 
     class Meta:
         model = Project
         fields = (
             "url",
             *PROJECT_LIST_FIELDS,
+            *STALENESS_FIELDS,
             "aliases",
             "description",
             "address",
@@ -476,7 +541,12 @@ class ProjectDetailSerializer(ProjectListSerializer):
             "roles",
             "grid_connections",
             "status_history",
+            "power",
         )
+
+    @extend_schema_field(PowerFactSerializer(many=True))
+    def get_power(self, project):
+        return PowerFactSerializer(power.power_facts(project), many=True, context=self.context).data
 
     @extend_schema_field(FigureSerializer(many=True))
     def get_figures(self, project):
