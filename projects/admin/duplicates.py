@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -117,18 +118,29 @@ class DuplicatesAdminMixin:
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # A merged record's admin address leads to the record it was merged into.
-        if object_id.isdigit() and not self.model._base_manager.filter(pk=int(object_id)).exists():
-            target = redirect_of_merged(self.model, int(object_id))
+        if request.method == "GET":
+            record = self.get_object(request, unquote(object_id))
+            target = redirect_of_merged(self.model, int(object_id)) if record is None and object_id.isdigit() else None
             if target is not None:
-                messages.info(
-                    request,
-                    _("Record #%(id)s was merged into this one.") % {"id": object_id},
-                )
+                # A merged record's admin address leads to the record it was merged into.
+                messages.info(request, _("Record #%(id)s was merged into this one.") % {"id": object_id})
                 return HttpResponseRedirect(
                     reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[target.pk])
                 )
+            if record is not None:
+                extra_context = {
+                    **(extra_context or {}),
+                    "possible_duplicates": [
+                        {"suggestion": suggestion, "merge_url": self._merge_url(record.pk, suggestion.second.pk)}
+                        for suggestion in self.duplicates_of(record)[:5]
+                    ],
+                    "can_merge": self.has_merge_permission(request),
+                }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def duplicates_of(self, record) -> list[duplicates.Suggestion]:
+        """The record's probable duplicates, the record first in each: shown on its page."""
+        raise NotImplementedError
 
     def duplicates_view(self, request):
         if not self.has_view_or_change_permission(request):
@@ -218,6 +230,9 @@ class ProjectDuplicatesAdminMixin(DuplicatesAdminMixin):
     def suggestions_for(self, seeds):
         return duplicates.project_suggestions(seeds)
 
+    def duplicates_of(self, record):
+        return duplicates.duplicates_for(record)
+
     def merge(self, **kwargs):
         return services.project_merge(**kwargs)
 
@@ -286,6 +301,9 @@ class ProjectDuplicatesAdminMixin(DuplicatesAdminMixin):
 class OrganizationDuplicatesAdminMixin(DuplicatesAdminMixin):
     def suggestions_for(self, seeds):
         return duplicates.organization_suggestions(seeds)
+
+    def duplicates_of(self, record):
+        return duplicates.organization_duplicates_for(record)
 
     def merge(self, **kwargs):
         return services.organization_merge(**kwargs)

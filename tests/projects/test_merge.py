@@ -432,3 +432,20 @@ def test_an_import_renaming_projects_leaves_their_former_slugs(db, client):
     assert client.get(f"/projects/{old_sourced}/")["Location"] == "/projects/campus-b-escaudain/"
     assert ProjectRedirect.objects.filter(reason="renamed").count() == 2
     assert [str(v) for v in violations(public=False)] == []
+
+
+def test_a_merge_runs_as_many_queries_with_60_claims_as_with_6(db):
+    def merged_with(claims: int) -> int:
+        first = ProjectFactory(name=f"Campus {claims}")
+        second = ProjectFactory(name=f"Campus {claims} bis")
+        for n in range(claims):
+            ClaimFactory(project=second, value_number=Decimal(100 + n), status=ACCEPTED if n % 2 else "proposed")
+        first, second = Project.objects.get(pk=first.pk), Project.objects.get(pk=second.pk)
+        with CaptureQueriesContext(connection) as queries:
+            services.project_merge(target=first, merged=second)
+        assert Claim.objects.filter(project=first).count() == claims
+        return len(queries.captured_queries)
+
+    few, many = merged_with(6), merged_with(60)
+    assert abs(many - few) <= 2, (few, many)  # set-based: the rows moved do not add queries
+    assert [str(v) for v in violations(public=False)] == []

@@ -108,6 +108,7 @@ def test_organizations_are_merged_the_same_way(admin_client):
     page = admin_client.get("/admin/projects/organization/duplicates/")
     assert [row["suggestion"].pair for row in page.context["suggestions"]] == [(kept.pk, twin.pk)]
     url = f"/admin/projects/organization/merge/{kept.pk}/{twin.pk}/"
+    assert url in admin_client.get(f"/admin/projects/organization/{kept.pk}/change/").content.decode()
     assert admin_client.get(url).status_code == 200
     admin_client.post(url, {"target_version": kept.version, "merged_version": twin.version})
     assert not Organization.objects.filter(pk=twin.pk).exists()
@@ -121,3 +122,41 @@ def test_the_pages_speak_french(admin_client, pair):
     assert "Doublons possibles" in html and "organisation en commun : Fluidstack" in html
     merge = admin_client.get(f"/admin/projects/project/merge/{first.pk}/{second.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
     assert "Fusionner" in merge.content.decode()
+
+
+def test_a_project_s_page_names_its_possible_duplicates(admin_client, client, pair):
+    first, second = pair
+    page = admin_client.get(f"/admin/projects/project/{first.pk}/change/")
+    [row] = page.context["possible_duplicates"]
+    assert row["suggestion"].second == second
+    html = page.content.decode()
+    assert 'id="possible-duplicates"' in html and f"/admin/projects/project/merge/{first.pk}/{second.pk}/" in html
+    # without the permission to delete, the page names them without offering the merge
+    editor = UserFactory(username="no-delete", is_staff=True)
+    editor.user_permissions.set(Permission.objects.filter(codename__in=["view_project", "change_project"]))
+    client.force_login(editor)
+    html = client.get(f"/admin/projects/project/{first.pk}/change/").content.decode()
+    assert 'id="possible-duplicates"' in html and "/merge/" not in html
+
+
+def test_the_possible_duplicates_page_runs_as_many_queries_for_many_projects_as_for_few(
+    admin_client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def twins(start, count):
+        for n in range(start, start + count):
+            developer = OrganizationFactory(name=f"Developer {n}")
+            for name in (f"Campus Alpha {n}", f"Alpha {n} data center"):
+                organization_claim(
+                    ProjectFactory(name=name, municipality=f"Commune {chr(65 + n) * 2}", latitude=45 + n, longitude=2),
+                    developer,
+                )
+
+    twins(0, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert len(admin_client.get("/admin/projects/project/duplicates/").context["suggestions"]) == 2
+    twins(2, 10)
+    with django_assert_max_num_queries(len(few)):
+        assert len(admin_client.get("/admin/projects/project/duplicates/").context["suggestions"]) == 12
