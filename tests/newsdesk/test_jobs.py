@@ -239,3 +239,12 @@ def test_editors_manage_feeds_in_the_admin_and_readers_only_see_them(client):
     client.force_login(reader)
     assert client.get(reverse("admin:newsdesk_feed_change", args=[created.pk])).status_code == 200
     assert client.post(reverse("admin:newsdesk_feed_add"), {"url": "https://x.example.org/f"}).status_code == 403
+
+
+def test_the_news_desk_speaks_french(admin_client):
+    feed("https://news.example.org/feed.atom")
+    page = admin_client.get(reverse("admin:newsdesk_feed_changelist"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Dernière relève" in page and "Relever maintenant" in page and "Articles apportés" in page
+    assert "Veille de presse" in admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    page = admin_client.get(reverse("admin:newsdesk_linkcheck_changelist"), HTTP_ACCEPT_LANGUAGE="fr").content
+    assert "ne répond plus" in page.decode()

@@ -46,9 +46,8 @@ def _wait(predicate, timeout: float, what: str, process=None):
 
 def _new_connections():
     """The app's connections are made again from its current configuration."""
-    if app._pool is not None:
-        app._pool.force_close_all()
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -121,7 +120,9 @@ def test_a_worker_process_polls_a_feed_and_reads_its_articles(news_site, worker)
     feed = services.feed_save(instance=Feed(url=f"{news_site.base}/feeds/desk.atom", language="fr"))
     job = app.send_task("projects.newsdesk.tasks.poll_all_feeds")
     # poll_all_feeds queues poll_feed, which queues ingest_entry for each of the three entries
-    _wait(lambda: FeedEntry.objects.filter(state=EntryState.INGESTED).count() == 3, 180, "three articles", worker)
+    ingested = TaskResult.objects.filter(task_name="projects.newsdesk.tasks.ingest_entry", status="SUCCESS")
+    _wait(lambda: ingested.count() == 3, 180, "three articles read", worker)
+    assert FeedEntry.objects.filter(state=EntryState.INGESTED).count() == 3
     assert worker.pid != os.getpid()
 
     results = {r.task_name: r for r in TaskResult.objects.all()}
@@ -129,8 +130,6 @@ def test_a_worker_process_polls_a_feed_and_reads_its_articles(news_site, worker)
     poll = results["projects.newsdesk.tasks.poll_feed"]
     assert poll.status == "SUCCESS" and f'"feed": {feed.pk}' in poll.result
     assert poll.worker and poll.worker.startswith("newsdesk-test@")
-    ingested = TaskResult.objects.filter(task_name="projects.newsdesk.tasks.ingest_entry", status="SUCCESS")
-    assert ingested.count() == 3
     assert Source.objects.count() == 3
     for source in Source.objects.all():
         assert Claim.objects.filter(source=source, status=choices.ClaimStatus.PROPOSED).exists()
