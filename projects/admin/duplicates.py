@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core.admin.tracked import concurrent_edit_message
+from core.admin.tracked import concurrent_edit_message, missing_version_message
 from core.formatting import format_money, format_number
 from core.models import ConcurrentEditError
 from projects import duplicates, services
@@ -171,14 +171,18 @@ class DuplicatesAdminMixin:
         if keep.pk == other.pk:
             messages.error(request, _("A record cannot be merged into itself."))
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
-        if request.method == "POST":
+        versions = [request.POST.get(name, "") for name in ("target_version", "merged_version")]
+        if request.method == "POST" and not all(version.isascii() and version.isdigit() for version in versions):
+            # Without the versions the page was shown with, a record saved since could not be told apart.
+            messages.error(request, missing_version_message(keep if not versions[0].isdigit() else other))
+        elif request.method == "POST":
             try:
                 kept = self.merge(
                     target=keep,
                     merged=other,
                     user=request.user,
-                    target_version=request.POST.get("target_version"),
-                    merged_version=request.POST.get("merged_version"),
+                    target_version=int(versions[0]),
+                    merged_version=int(versions[1]),
                 )
             except ConcurrentEditError as error:
                 messages.error(request, concurrent_edit_message(error.instance, error.expected_version))

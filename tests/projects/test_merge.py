@@ -449,3 +449,19 @@ def test_a_merge_runs_as_many_queries_with_60_claims_as_with_6(db):
     few, many = merged_with(6), merged_with(60)
     assert abs(many - few) <= 2, (few, many)  # set-based: the rows moved do not add queries
     assert [str(v) for v in violations(public=False)] == []
+
+
+def test_the_followers_of_the_merged_project_follow_the_kept_one(one_project_twice):
+    from projects.following.models import Follow
+    from projects.following.services import follow_project
+
+    first, second = one_project_twice
+    only_second, both = UserFactory(username="reader1"), UserFactory(username="reader2")
+    follow_project(user=only_second, project=second)
+    follow_project(user=both, project=second)
+    follow_project(user=both, project=first)
+    services.project_merge(target=first, merged=second)
+    assert set(Follow.objects.values_list("user__username", "project_id")) == {
+        ("reader1", first.pk),
+        ("reader2", first.pk),
+    }

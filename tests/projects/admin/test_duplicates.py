@@ -160,3 +160,14 @@ def test_the_possible_duplicates_page_runs_as_many_queries_for_many_projects_as_
     twins(2, 10)
     with django_assert_max_num_queries(len(few)):
         assert len(admin_client.get("/admin/projects/project/duplicates/").context["suggestions"]) == 12
+
+
+def test_a_merge_posted_without_the_versions_seen_is_refused(admin_client, pair):
+    first, second = pair
+    url = f"/admin/projects/project/merge/{first.pk}/{second.pk}/"
+    for data in ({}, {"target_version": first.version}, {"target_version": "1e3", "merged_version": "²"}):
+        answer = admin_client.post(url, data)
+        assert answer.status_code == 200
+        assert "was sent without the version it was opened with" in " ".join(messages_of(answer))
+    assert Project.objects.filter(pk=second.pk).exists()
+    assert admin_client.get("/admin/projects/project/merge/999999/1/").status_code == 404
