@@ -127,7 +127,7 @@ function markerLayer(data, labels, map) {
       const properties = point.properties;
       if (properties.cluster) {
         const [west, south, east, north] = properties.bounds;
-        const summary = [labels.clusterCount.replace("%s", labels.number.format(properties.count))];
+        const summary = [labels.clusterCount.replace("{count}", labels.number.format(properties.count))];
         if (properties.capacity_mw != null) summary.push(`${labels.number.format(properties.capacity_mw)} MW`);
         marker.bindTooltip(() => text("span", summary.join(" · ")));
         // A cluster opens as the map zooms into the box its projects lie in.
@@ -158,7 +158,7 @@ function keyboardReady(marker, labels) {
   const properties = marker.feature.properties;
   path.setAttribute("role", "button");
   if (properties.cluster) {
-    path.setAttribute("aria-label", labels.clusterCount.replace("%s", labels.number.format(properties.count)));
+    path.setAttribute("aria-label", labels.clusterCount.replace("{count}", labels.number.format(properties.count)));
   } else {
     const parts = [properties.name, properties.status_label];
     if (properties.capacity_mw != null) parts.push(`${labels.number.format(properties.capacity_mw)} MW`);
@@ -200,7 +200,7 @@ const TABLE_ROWS = 200;
 function viewTable(details, map, labels) {
   const body = details.querySelector("tbody");
   const summary = details.querySelector("[data-role=summary]");
-  const format = (template, values) => template.replace(/%\((\w+)\)s|%s/g, (match, name) => values[name ?? "count"]);
+  const format = (template, values) => template.replace(/\{(\w+)\}/g, (match, name) => values[name] ?? match);
   return {
     update(layer) {
       const view = map.getBounds();
@@ -251,7 +251,7 @@ async function projectsMap(element) {
   const labels = {
     open: element.dataset.labelOpen,
     noCapacity: element.dataset.labelNoCapacity,
-    clusterCount: element.dataset.labelClusterCount || "%s projects",
+    clusterCount: element.dataset.labelClusterCount || "{count} projects",
     conflict: element.dataset.labelConflict || "",
     // figures grouped the way the page's language writes them (700, 1,250 or 1 250)
     number: new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 1 }),

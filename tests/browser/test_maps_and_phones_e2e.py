@@ -7,6 +7,7 @@ the first result of the list comes before the folded filters; no text is smaller
 charts included (an SVG's text is measured at the size it is drawn, not its font-size alone).
 """
 
+import base64
 import re
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from projects import choices
+from tests.browser.conftest import SERVER
 from tests.factories import ClaimFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -191,6 +193,43 @@ def test_no_text_is_under_11_px(page, live_server, demo, viewport):
             # the pipeline chart's labels are among what was measured, at their drawn size
             assert any(text == "2030" for text, _size in sizes)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_at_375_px_the_first_result_is_on_the_first_screen_in_each_language(
+    page, live_server, demo, language, settings
+):
+    page.set_viewport_size(PHONE)
+    # the language a reader chose with the switch (Chromium sends its own Accept-Language)
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    page.goto(f"{live_server.url}/projects/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    box = page.locator("table.projects tbody tr").first.bounding_box()
+    assert box["y"] + min(box["height"], 40) <= PHONE["height"], box
+
+
+@pytest.mark.skipif(SERVER == "gunicorn", reason="sets the tile setting in the server's own process")
+def test_a_configured_tile_layer_is_drawn_under_the_maps(page, live_server, demo, settings):
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    requested = []
+
+    def tile(route):
+        requested.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=png)
+
+    page.route("**/tiles/**", tile)
+    settings.MAP_TILE_URL = f"{live_server.url}/tiles/{{z}}/{{x}}/{{y}}.png"
+    settings.MAP_TILE_ATTRIBUTION = "© <b class=injected>Tiles</b>"
+    page.goto(f"{live_server.url}/projects/{DEMO_SLUG}/")
+    site_map = page.locator("#site-map")
+    expect(site_map).to_have_attribute("data-state", "ready")
+    expect(site_map.locator("img.leaflet-tile-loaded").first).to_be_attached()
+    assert requested
+    expect(site_map.locator(".leaflet-control-attribution")).to_contain_text("© <b class=injected>Tiles</b>")
+    expect(page.locator(".injected")).to_have_count(0)
+    expect(site_map.locator(".town-label").first).to_be_visible()  # the towns are still named over the tiles
 
 
 HOSTILE = '<img src=x class=injected onerror="window.__xss=1">'
