@@ -80,18 +80,21 @@ def _compared(text: str) -> str:
     return normalize_text(text)[:COMPARED_CHARACTERS].casefold()
 
 
-def near_duplicate(text: str, *, exclude_source: int | None = None) -> NearDuplicate | None:
+def near_duplicate(text: str, *, exclude_source: int | None = None, created_since=None) -> NearDuplicate | None:
     """The source read lately whose text is nearly this one, if any.
 
     Compared with the sources of the last ``FEED_NEAR_DUPLICATE_DAYS`` days, at most
     ``FEED_NEAR_DUPLICATE_CANDIDATES`` of them (newest first); a similarity of
-    ``FEED_NEAR_DUPLICATE_RATIO`` (0–100) or more is the same article.
+    ``FEED_NEAR_DUPLICATE_RATIO`` (0–100) or more is the same article. ``created_since`` narrows the
+    comparison to the sources made since then (the recheck under the ingestion lock).
     """
     query = _compared(text)
     if len(query) < MIN_COMPARED_CHARACTERS:
         return None
     since = timezone.now() - timedelta(days=settings.FEED_NEAR_DUPLICATE_DAYS)
     candidates = Source.objects.filter(created__gte=since).exclude(text="")
+    if created_since is not None:
+        candidates = candidates.filter(created__gte=created_since)
     if exclude_source is not None:
         candidates = candidates.exclude(pk=exclude_source)
     rows = candidates.annotate(head=Left("text", COMPARED_CHARACTERS + 2000)).order_by("-created", "-pk")

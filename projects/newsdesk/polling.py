@@ -263,6 +263,11 @@ def read_entry(entry_id: int) -> EntryResult:
         raise
     url = normalize_url(article.url)
     digest = content_hash(article.text)
+    # The comparison with every recent source (the costly part, about 0.5 s for 500 of them) runs before the
+    # lock; under it, only the sources made since are compared again (since the start of the oldest ingestion
+    # that could still be committing: a job runs at most CELERY_TASK_TIME_LIMIT seconds).
+    compared_at = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    near = near_duplicate(article.text)
     try:
         with transaction.atomic():
             _lock_ingestions()
@@ -275,7 +280,7 @@ def read_entry(entry_id: int) -> EntryResult:
             known = same_text(entry, digest)
             if known is not None:
                 return _duplicate(entry, DuplicateReason.CONTENT, known, content_hash=digest)
-            near = near_duplicate(article.text)
+            near = near or near_duplicate(article.text, created_since=compared_at)
             if near is not None:
                 return _duplicate(entry, DuplicateReason.NEAR, near.source_id, near.similarity, content_hash=digest)
             feed = entry.feed
