@@ -51,6 +51,8 @@ THRESHOLD = 45
 # Names at least this alike count (0-100, rapidfuzz's token set ratio).
 NAME_SIMILAR = 60
 NAME_WEIGHT = 45
+# Names shorter than this (their distinctive words) are alike only with a word in common.
+SHORT_NAME = 8
 SAME_MUNICIPALITY = 20
 SAME_SITE = 30
 NEAR_SITE = 20
@@ -107,6 +109,8 @@ def name_similarity(names_a, names_b, place_words: frozenset[str] = frozenset())
                 score = 100 if words(a) or words(b) else 0
             elif not wa or not wb:
                 score = 0
+            elif not set(wa) & set(wb) and min(len(" ".join(wa)), len(" ".join(wb))) < SHORT_NAME:
+                score = 0  # short names with no word in common: "RTE" is not "Porte", whatever their letters
             else:
                 score = round(fuzz.token_set_ratio(" ".join(sorted(wa)), " ".join(sorted(wb))))
             if score > best[0]:

@@ -20,7 +20,7 @@ from core.changes import actor
 from core.history import restore_deleted
 from core.models import ConcurrentEditError, ObjectChange
 from projects import choices, services
-from projects.duplicates import duplicates_for, organization_duplicates_for, project_suggestions
+from projects.duplicates import duplicates_for, name_similarity, organization_duplicates_for, project_suggestions
 from projects.integrity import violations
 from projects.models import (
     Claim,
@@ -158,6 +158,8 @@ def test_names_are_compared_by_whole_words_never_inside_one(db):
     ProjectFactory(name="RTE substation upgrade", latitude=None, longitude=None, municipality="")
     porte = ProjectFactory(name="Porte du Hainaut campus", latitude=None, longitude=None, municipality="")
     assert duplicates_for(porte) == []
+    assert name_similarity(["RTE"], ["Porte"])[0] == 0
+    assert name_similarity(["Fluidstack Escaudin"], ["FluidStack Escaudain"])[0] >= 90  # a typo is still alike
     twin = ProjectFactory(name="Campus de la Porte du Hainaut", latitude=None, longitude=None, municipality="")
     assert [s.second for s in duplicates_for(porte)] == [twin]
 
