@@ -43,6 +43,8 @@ def test_two_feeds_polled_twice_give_three_sources_each_with_proposed_claims(new
     first = poll()
     assert "6 new entries: 3 articles read into sources" in first, first
     assert "3 already read" in first, first
+    assert "already read (nearly the same text, 9" in first and "% alike)" in first, first
+    assert "already read (same address)" in first and "already read (same text)" in first, first
 
     sources = list(Source.objects.order_by("url"))
     assert [s.url for s in sources] == [

@@ -79,7 +79,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  read: {entry.normalized_url} -> source {outcome.source_id}, {outcome.claims} claims")
         elif outcome.state == EntryState.DUPLICATE:
             totals["duplicates"] += 1
-            detail = f" ({outcome.similarity:g}% alike)" if outcome.similarity is not None else ""
+            detail = f", {outcome.similarity:g}% alike" if outcome.similarity is not None else ""
             self.stdout.write(
                 f"  already read ({entry.get_duplicate_reason_display()}{detail}): {entry.normalized_url} "
                 f"= source {outcome.source_id}"
