@@ -247,7 +247,7 @@ _GRID_PATTERNS = [
 
 # Roles given in order: "X and Y, which will respectively develop and finance it",
 # "X et le fonds Y seront respectivement le développeur et l'investisseur".
-_ITEM = rf"(?:(?:le |la |les |l['’]|the )?(?:[a-zà-ÿ-]+\s+){{0,2}}?)?{ORG}"
+_ITEM = rf"(?:(?<![\w'’-])(?:le |la |les |l['’]|the )?(?:[a-zà-ÿ-]+\s+){{0,2}}?)?{ORG}"
 _RESPECTIVE = re.compile(
     rf"(?P<list>{_ITEM}(?:\s*,\s*{_ITEM})*\s*,?\s+(?:et|and|&)\s+{_ITEM})(?:,?\s+(?:which|who|qui))?"
     r"\s+(?:[\wà-ÿ'’-]+\s+){0,3}?(?:respectively|respectivement)\s+(?P<roles>[^.;:\n]{3,120})",
@@ -258,8 +258,17 @@ _ROLE_STEMS = [
 ]  # fmt: skip
 
 
+_RESPECTIVELY = re.compile(r"\b(?:respectively|respectivement)\b", _I)
+
+
 def _respective_roles(text: str) -> Iterator[_Found]:
-    for match in _RESPECTIVE.finditer(text):
+    # Only around the word itself: the list pattern is costly to try at every position of a page.
+    matches = {
+        match.start(): match
+        for word in _RESPECTIVELY.finditer(text)
+        for match in _RESPECTIVE.finditer(text, max(word.start() - 200, 0), min(word.end() + 150, len(text)))
+    }
+    for match in matches.values():
         names = list(_ORG_FULL.finditer(text, match.start("list"), match.end("list")))
         names = [n for n in names if not is_common_word(n.group())]
         parts = re.split(r"\s*(?:,|\bet\b|\band\b)\s*", match.group("roles"))
@@ -402,7 +411,8 @@ _OPENERS = frozenset(
     re.findall(
         r"\S+",
         "the a an this that these those its their our le la les l un une ce cet cette ces de du des d au aux à a en"
-        " dans in on at et and or mais but for pour par by with avec from après after selon",
+        " dans in on at et and or mais but for pour par by with avec from après after selon unlike contrairement"
+        " like comme than whereas while",
     )
 )
 _NATIONALITIES = frozenset(
@@ -665,7 +675,7 @@ def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], 
             keep.name = max(found.name, previous.name, key=len)
         # A grid operator stays one whatever else is said of it ("the substation owned by National Grid");
         # a role its own descriptor or verb gives wins over one read from the words around.
-        grid = GRID_OPERATOR in (found.role, previous.role)
+        grid = any(m.role == GRID_OPERATOR and not m.weak_role for m in (found, previous))
         strong = [m.role for m in (keep, found, previous) if m.role and not m.weak_role]
         keep.role = GRID_OPERATOR if grid else (strong[0] if strong else keep.role or found.role or previous.role)
         keep.weak_role = not grid and not strong

@@ -191,7 +191,10 @@ def find_sections(doc: Document, exclude: list[tuple[int, int]]) -> list[Section
     anchored = [section for section in sections if section.place_key]
     if not first.place_key and len(anchored) >= 2 and not _has_project(doc, first):
         first.context = True  # a roundup's introduction
-    main = next(section for section in sections if not section.context)
+    main = next((section for section in sections if not section.context), None)
+    if main is None:  # the page is all an aside about another project: the main one has nothing of its own
+        main = Section(spans=[(0, 0)])
+        sections.insert(0, main)
     main.main = True
     return sections
 
@@ -409,7 +412,53 @@ def _sentence_turns(
             break
     if turned is not None:
         turns.append((turn_start, sentence.end, turned))
+    elif not turns:
+        turns = _passing_mentions(doc, sentence, sections)
     return turns
+
+
+# Another project set against this one, named by its company or its size but by no place ("larger than
+# the 60MW campus Riverside Compute is building nearby", "Unlike Kestrel Digital's 300MW proposal, ...").
+_PASSING = re.compile(
+    r"\b(?:(?:larger|smaller|bigger|more advanced) than|unlike|contrairement (?:au|à|aux)|à la différence d\w*"
+    r"|compared (?:with|to)|par rapport (?:au|à)|(?:plus|moins) (?:grand|important|avancé)e? que)\s+"
+    r"(?:the\s+|that of\s+|celui\s+|celle\s+|le\s+|la\s+|l['’]|those\s+|ceux\s+)?"
+    r"|\b(?:rival|competing|neighbouring|concurrent|voisin)\s+(?:scheme|project|campus|plans?|projet|site)\b"
+    r"|\b(?:projet|campus|site)\s+(?:concurrent|rival|voisin)\b",
+    _I,
+)
+_PROJECT_WORD = re.compile(
+    r"\b(?:campus|project|projet|scheme|proposal|plans?|data ?cent(?:re|er)|site|facility|application)\b", _I
+)
+
+
+def _passing_mentions(doc: Document, sentence, sections: list[Section]) -> list[tuple[int, int, Section]]:
+    """The clause of a sentence about another, unplaced project: it belongs to no project of the page."""
+    for match in _PASSING.finditer(doc.text, sentence.start, sentence.end):
+        end = _clause_end(doc, sentence, match.end())
+        span = doc.text[match.end() : end]
+        if not (_FIGURE.search(span) and _PROJECT_WORD.search(doc.text[match.start() : end])):
+            continue
+        aside = next((s for s in sections if s.context and s.place == "(aside)"), None)
+        if aside is None:
+            aside = Section(place="(aside)", context=True)
+            sections.append(aside)
+        return [(match.start(), end, aside)]
+    return []
+
+
+def _clause_end(doc: Document, sentence, position: int) -> int:
+    """The end of the aside that opens at ``position``: its relative clause included, up to the main clause."""
+    clauses = _clauses(doc, sentence.start, sentence.end)
+    index = next((i for i, (a, b) in enumerate(clauses) if a <= position < b), len(clauses) - 1)
+    end = clauses[index][1]
+    # "..., which was withdrawn last year when ..., Marsh Data has ...": the relative clause goes with it.
+    while index + 1 < len(clauses) - 1 and re.match(
+        r"\s*(?:which|that|who|qui|que|dont|lequel|laquelle|when|where|lorsque|où)\b", doc.text[clauses[index + 1][0] :]
+    ):
+        index += 1
+        end = clauses[index][1]
+    return end
 
 
 def _turn_start(doc: Document, clauses: list[tuple[int, int]], index: int, anchor: _Anchor, own: list) -> int:

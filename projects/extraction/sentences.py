@@ -39,6 +39,8 @@ _CLAUSE_BOUNDARY = re.compile(r"\s*(?:[;:]|(?<!\d),(?=\s)|,(?=\s+\D)|\s[–—-]
 
 # Shorter clauses ("In 2027, ...") carry too little context to stand alone as a quote.
 MIN_CLAUSE_CHARS = 30
+# Nor is a quote longer than this: the readers search it, and a run-on line must not cost them its length.
+MAX_QUOTE_CHARS = 600
 
 
 def _trim(text: str, start: int, end: int) -> Segment | None:
@@ -58,8 +60,34 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return token.casefold() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
 
 
+# A run-on "sentence" (a list or a table on one line, a page without punctuation) is cut into parts
+# of at most this length, at a clause boundary or a space: every reader's work per sentence stays bounded.
+MAX_SENTENCE_CHARS = 1000
+
+
+def _bounded(text: str, segment: Segment) -> list[Segment]:
+    parts = []
+    start = segment.start
+    while segment.end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = max(text.rfind(";", start, limit), text.rfind(",", start, limit), text.rfind(" ", start, limit))
+        cut = cut + 1 if cut > start else limit
+        part = _trim(text, start, cut)
+        if part:
+            parts.append(part)
+        start = cut
+    part = _trim(text, start, segment.end)
+    if part:
+        parts.append(part)
+    return parts
+
+
 def split_sentences(text: str) -> list[Segment]:
     """Sentences of ``text``; each line break also ends a sentence (headlines, datelines)."""
+    return [part for segment in _split_sentences(text) for part in _bounded(text, segment)]
+
+
+def _split_sentences(text: str) -> list[Segment]:
     segments: list[Segment] = []
     for line in re.finditer(r"[^\n]+", text):
         cursor = line.start()
@@ -88,5 +116,11 @@ def clause_around(text: str, sentence: Segment, start: int, end: int) -> Segment
             break
     clause = _trim(text, clause_start, clause_end)
     if clause is None or clause.end - clause.start < MIN_CLAUSE_CHARS:
+        if sentence.end - sentence.start > MAX_QUOTE_CHARS:
+            # A run-on "sentence" (a list, a table on one line): the words around the figure, not all of it.
+            window = _trim(
+                text, max(sentence.start, start - MAX_QUOTE_CHARS // 2), min(sentence.end, end + MAX_QUOTE_CHARS // 2)
+            )
+            return window or sentence
         return sentence
     return clause

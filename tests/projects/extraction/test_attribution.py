@@ -120,3 +120,33 @@ def test_a_power_and_an_amount_joined_by_et_are_no_range():
     investment = extraction.get("investment")[0]
     assert (investment.value, investment.bound, investment.value_max) == (380_000_000, "exact", None)
     assert [f.value for f in extraction.get("capacity_mw")] == [60]
+
+
+def test_a_rival_named_by_its_company_alone_is_an_aside_of_no_project():
+    text = (
+        "Thurrock backs Marsh Data's 96MW campus at Grays\n\n"
+        "Thurrock Council has granted planning permission for Marsh Data's 96MW campus at Grays. The £750m scheme, "
+        "larger than the 60MW campus Riverside Compute is building nearby, will create 110 permanent jobs.\n\n"
+        "Unlike Kestrel Digital's 300MW proposal, which was withdrawn last year when no grid connection could be "
+        "secured, Marsh Data has signed a 100MW connection agreement with UK Power Networks.\n"
+    )
+    extraction = extract_facts(text)
+    assert [f.value for f in extraction.get("capacity_mw")] == [96]
+    assert extraction.value("status") == "permitted"
+    roles = {f.value: f.role for f in extraction.get("organization")}
+    assert roles["Marsh Data"] == "developer"  # not the grid operator its connection agreement names
+    assert roles["UK Power Networks"] == "grid_operator"
+    assert not {"Kestrel Digital", "Unlike Kestrel Digital", "Riverside Compute"} & set(roles)
+    assert [p.main for p in extraction.projects] == [True]
+
+
+def test_run_on_text_is_read_in_bounded_parts():
+    from projects.extraction.sentences import MAX_SENTENCE_CHARS, split_sentences
+
+    run_on = "À Lyon, " + "à Paris, 10 MW ; " * 300 + "x" * 5000 + " Paris, Lyon et Lille respectivement 1 MW"
+    assert max(s.end - s.start for s in split_sentences(run_on)) <= MAX_SENTENCE_CHARS
+    extraction = extract_facts(run_on)
+    for candidate in extraction.projects:
+        for fact in candidate.facts:
+            assert run_on[fact.start : fact.end] == fact.quote
+            assert fact.start <= fact.position <= fact.end
