@@ -262,9 +262,12 @@ def test_a_count_of_the_annotated_list_leaves_the_date_out():
 def test_the_readme_defines_every_status_as_the_data_page_does():
     from pathlib import Path
 
+    from django.utils import translation
+
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     table = readme[readme.index("## Statuses, recorded and inferred") :]
-    for value, label in choices.ProjectStatus.choices:
-        assert f"| `{value}` | {label} | {staleness.STATUS_DEFINITIONS[value]} |" in table
-    for value, label in staleness.InferredStatus.choices:
-        assert f"| `inferred_status={value}` | {label} |" in table
+    with translation.override("en"):  # whatever language a page asked for before
+        for value, label in choices.ProjectStatus.choices:
+            assert f"| `{value}` | {label} | {staleness.STATUS_DEFINITIONS[value]} |" in table
+        for value, label in staleness.InferredStatus.choices:
+            assert f"| `inferred_status={value}` | {label} |" in table
