@@ -107,14 +107,19 @@ def test_a_project_whose_sources_disagree_is_ringed_on_its_map_and_the_main_map(
     marker = page.locator("#projects-map path.project-marker.in-conflict")
     expect(marker).to_have_count(1)
     assert "Sources disagree on some figures" in marker.get_attribute("aria-label")
+    expect(page.locator(".legend .conflict-key")).to_contain_text("Ringed: sources disagree")
 
 
 def test_keyboard_reaches_a_marker_and_enter_opens_it(page, live_server, demo):
     page.goto(f"{live_server.url}/map/")
     expect(page.locator("#projects-map")).to_have_attribute("data-state", "ready")
-    # the skip link past the markers, then the markers
-    page.locator(".skip-map").focus()
-    expect(page.locator(".skip-map")).to_be_in_viewport()
+    # the skip link past the markers shows when it has the focus, then come the markers
+    skip = page.locator(".skip-map")
+    assert skip.bounding_box()["width"] <= 1  # out of sight until then
+    skip.focus()
+    expect(skip).to_be_in_viewport()
+    assert skip.bounding_box()["width"] > 100
+    assert skip.get_attribute("href") == "#projects-map-table"
     for _ in range(10):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.classList.contains('project-marker')"):

@@ -140,3 +140,26 @@ def test_stats_page_and_csv_say_how_much_comes_from_phases(client):
     exported = list(csv.reader(io.StringIO(client.get("/stats/pipeline.csv").content.decode())))
     assert exported[0][-1] == "from_phases_mw"
     assert Decimal(exported[1][-1]) == Decimal("120")
+
+
+def test_the_project_page_costs_the_same_queries_with_more_phases(client):
+    def queries_for(count):
+        project = ProjectFactory()
+        for index in range(count):
+            phase(project, f"Hall {index}", "10", 2027 + index % 5, S.OPERATIONAL if index % 2 else S.PLANNING)
+        client.get(project.get_absolute_url())  # warm the per-process caches (content types, choices)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(project.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    assert queries_for(2) == queries_for(12)
+
+
+def test_the_pipeline_of_many_phased_projects_stays_two_queries():
+    for index in range(15):
+        project = ProjectFactory()
+        phase(project, "Hall", "10", 2027 + index % 4)
+    with CaptureQueriesContext(connection) as queries:
+        rows = pipeline_rows(selectors.counted_in_totals(selectors.public_projects()))
+    assert len(queries) == 2
+    assert sum(row["mw"] for row in rows) == Decimal("150")
