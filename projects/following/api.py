@@ -8,13 +8,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.fields import CharField, StrictTypesMixin, WebURLField
-from core.api.pagination import SelectablePaginationMixin
 from core.api.views import APIViewMixin
 from projects import selectors
 from projects.following import services
@@ -30,18 +29,30 @@ from projects.models import Organization
 
 
 def _django_errors(error: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+    """A rule of the services (a draft, a filter that does not apply): a 422 naming the field."""
+    return serializers.ValidationError(
+        error.message_dict if hasattr(error, "error_dict") else error.messages, code="rule"
+    )
+
+
+class SlugField(serializers.SlugRelatedField):
+    """A record named by its slug; a text no slug can be (a NUL character) names none."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
 
 
 class FollowSerializer(StrictTypesMixin, serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(
+    project = SlugField(
         slug_field="slug",
         queryset=selectors.PUBLIC.projects(),
         required=False,
         allow_null=True,
         help_text=_("The slug of a published project to follow."),
     )
-    organization = serializers.SlugRelatedField(
+    organization = SlugField(
         slug_field="slug",
         queryset=Organization.objects.all(),
         required=False,
@@ -64,7 +75,7 @@ class FollowSerializer(StrictTypesMixin, serializers.ModelSerializer):
         given = [name for name in ("project", "organization", "search") if self.initial_data.get(name) is not None]
         if len(given) != 1:
             raise serializers.ValidationError(
-                {"non_field_errors": [_("Give exactly one of project, organization or search.")]}
+                {"non_field_errors": [_("Give exactly one of project, organization or search.")]}, code="one_target"
             )
         return attrs
 
@@ -126,7 +137,7 @@ class WebhookSerializer(StrictTypesMixin, serializers.ModelSerializer):
         try:
             services.check_target(value)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict["url"]) from error
+            raise serializers.ValidationError(error.message_dict["url"], code="unreachable") from error
         return value
 
     def create(self, validated_data):
@@ -168,7 +179,18 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OwnRecordsMixin(APIViewMixin, SelectablePaginationMixin):
+class MarkReadSerializer(StrictTypesMixin, serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=500,
+        help_text=_("The notifications to mark as read; without it, all of yours."),
+    )
+
+
+class OwnRecordsMixin(APIViewMixin):
+    """Numbered pages only: these records have no last_updated for a cursor to follow."""
+
     permission_classes = [permissions.IsAuthenticated]
     lookup_value_regex = "[0-9]+"
     owner_field = "user"
@@ -192,39 +214,44 @@ class FollowViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """What you follow: published projects, organizations and searches of the project list. Their
+    changes (a claim accepted, a status changed, a project published) become your notifications."""
+
     queryset = Follow.objects.select_related("project", "organization")
     serializer_class = FollowSerializer
 
 
-@extend_schema_view(list=extend_schema(summary="Changes to what you follow, newest first"))
+@extend_schema_view(
+    list=extend_schema(
+        summary="Changes to what you follow, newest first",
+        parameters=[
+            OpenApiParameter("unread", bool, description="true: only the notifications not marked as read."),
+        ],
+    )
+)
 class NotificationViewSet(OwnRecordsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Changes to what you follow, as readers see them: nothing of a draft, a claim once accepted."""
+
     queryset = Notification.objects.select_related("project")
     serializer_class = NotificationSerializer
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        unread = self.request.query_params.get("unread") if hasattr(self.request, "query_params") else None
-        if unread in ("true", "1"):
-            queryset = queryset.filter(is_read=False)
-        return queryset
+        unread = self.request.query_params.get("unread") if self.action == "list" else None
+        if unread not in (None, "true", "false"):
+            raise serializers.ValidationError({"unread": [_("Give true or false.")]}, code="invalid")
+        return queryset.filter(is_read=False) if unread == "true" else queryset
 
     @extend_schema(
         summary="Mark notifications as read: the ones listed, or all of them",
-        request=inline_serializer(
-            "MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField(), required=False, max_length=500)}
-        ),
+        request=MarkReadSerializer,
         responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}),
     )
     @action(detail=False, methods=["post"], url_path="read")
     def read(self, request):
-        ids = request.data.get("ids") if isinstance(request.data, dict) else None
-        if ids is not None and (
-            not isinstance(ids, list)
-            or len(ids) > 500
-            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
-        ):
-            raise serializers.ValidationError({"ids": [_("A list of at most 500 notification IDs.")]})
-        return Response({"marked": services.mark_read(user=request.user, ids=ids)})
+        body = MarkReadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response({"marked": services.mark_read(user=request.user, ids=body.validated_data.get("ids"))})
 
 
 @extend_schema_view(

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import orjson
 from django.conf import settings
@@ -33,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from core.models import ObjectChange
 from projects import choices, selectors
-from projects.fetching import FetchError, check_url, fetch
+from projects.fetching import FetchError, fetch
 from projects.following.models import (
     SEARCH_MAX_LENGTH,
     Correction,
@@ -84,6 +86,8 @@ def normalize_search(query: str | QueryDict) -> tuple[str, str]:
     from projects.views import PublicProjectFilterSet
 
     data = QueryDict(query, mutable=True) if isinstance(query, str) else query.copy()
+    if any("\x00" in key or "\x00" in value for key, values in data.lists() for value in values):
+        raise ValidationError({"search": _("A search cannot hold a NUL character.")})
     filterset = PublicProjectFilterSet(data, queryset=selectors.PUBLIC.projects())
     if not filterset.is_valid():
         raise ValidationError({"search": [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]})
@@ -409,11 +413,29 @@ def new_secret() -> str:
 
 
 def check_target(url: str):
-    """Refuse at once a target the calls could never reach: not http(s), or not a public address."""
+    """Refuse at once a target the calls could never reach: not http(s), or a loopback, private or
+    reserved address written as such. Host names are resolved, checked and pinned at each call
+    (``projects.fetching``), not here: a name may resolve elsewhere by then."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError({"url": _("Only http and https addresses can be called.")})
+    if settings.FETCH_ALLOW_PRIVATE:
+        return
+    host = parts.hostname.rstrip(".").lower()
     try:
-        check_url(url)
-    except FetchError as exc:
-        raise ValidationError({"url": str(exc)}) from exc
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if host == "localhost" or host.endswith(".localhost"):
+            raise ValidationError(
+                {"url": _("%(host)s is not a public address; it cannot be called.") % {"host": parts.hostname}}
+            ) from None
+        return
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if not address.is_global or address.is_multicast:
+        raise ValidationError(
+            {"url": _("%(host)s is not a public address; it cannot be called.") % {"host": parts.hostname}}
+        )
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -592,6 +614,4 @@ def suggest_correction(
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
     return (urlsplit(url).hostname or "")[:200]

@@ -97,6 +97,8 @@ def follow(request):
     """Follow a project (``project``: its slug), an organization (``organization``) or the list
     page's search (``search``: its query string)."""
     default = reverse("following:notifications")
+    if any("\x00" in value for value in request.POST.values()):
+        return render(request, "following/error.html", {"errors": [_("Choose what to follow.")]}, status=400)
     try:
         if request.POST.get("project"):
             project = get_object_or_404(selectors.PUBLIC.projects(), slug=request.POST["project"])

@@ -48,9 +48,9 @@ def test_follow_a_project_an_organization_and_a_search(api, reader):
     assert search.status_code == 201 and search.json()["search"] == "country=FR&status=construction"
     assert api.get("/api/v1/follows/").json()["count"] == 3
     both = api.post("/api/v1/follows/", {"project": project.slug, "search": "q=x"}, format="json")
-    assert both.status_code == 400
+    assert both.status_code == 422
     bad = api.post("/api/v1/follows/", {"search": "capacity_min=lots"}, format="json")
-    assert bad.status_code == 400 and "capacity_min" in str(bad.json())
+    assert bad.status_code == 422 and "capacity_min" in str(bad.json())
     draft = ProjectFactory(is_draft=True)
     assert api.post("/api/v1/follows/", {"project": draft.slug}, format="json").status_code in (400, 422)
     follow_id = made.json()["id"]
@@ -77,6 +77,7 @@ def test_each_user_sees_only_their_own(api, reader, django_capture_on_commit_cal
     assert api.delete(f"/api/v1/follows/{theirs.pk}/").status_code == 404
     assert api.get(f"/api/v1/webhooks/{hook.pk}/").status_code == 404
     assert api.get("/api/v1/notifications/", {"unread": "true"}).json()["count"] == 1
+    assert api.get("/api/v1/notifications/", {"unread": "maybe"}).status_code == 400
     marked = api.post("/api/v1/notifications/read/", {}, format="json")
     assert marked.json() == {"marked": 1}
     assert api.get("/api/v1/notifications/", {"unread": "true"}).json()["count"] == 0
@@ -87,7 +88,7 @@ def test_a_webhook_is_made_with_its_secret_shown_once(api, reader, settings):
     settings.FETCH_ALLOW_PRIVATE = False
     follow, _ = following.follow_project(user=reader, project=ProjectFactory())
     refused = api.post("/api/v1/webhooks/", {"url": "http://127.0.0.1:8000/hook"}, format="json")
-    assert refused.status_code == 400 and "not a public address" in str(refused.json())
+    assert refused.status_code == 422 and "not a public address" in str(refused.json())
     made = api.post(
         "/api/v1/webhooks/",
         {"url": "https://93.184.215.14/hook", "events": ["claim.accepted"], "follows": [follow.pk]},

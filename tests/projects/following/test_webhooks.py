@@ -186,8 +186,19 @@ def test_fan_out_twice_makes_nothing_twice_and_a_delivered_call_is_not_sent_agai
 
 def test_a_private_address_is_refused_without_the_test_setting(settings):
     settings.FETCH_ALLOW_PRIVATE = False
-    with pytest.raises(Exception, match="not a public address"):
-        following.check_target("http://127.0.0.1:9/hook")
+    for url in (
+        "http://127.0.0.1:9/hook",
+        "http://localhost/hook",
+        "http://[::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "https://10.1.2.3/hook",
+        "http://169.254.169.254/latest/meta-data/",
+    ):
+        with pytest.raises(Exception, match="not a public address"):
+            following.check_target(url)
+    with pytest.raises(Exception, match="Only http and https"):
+        following.check_target("file:///etc/passwd")
+    following.check_target("https://hooks.example.org/tracker")  # resolved and checked at each call
     reader = UserFactory()
     project = ProjectFactory()
     following.follow_project(user=reader, project=project)
