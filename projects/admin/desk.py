@@ -23,7 +23,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -124,10 +125,17 @@ def desk_index(request):
                 job = ingest_url_job.delay(form.url, user_id=request.user.pk)
                 return HttpResponseRedirect(reverse("desk:job", args=[job.id]))
             return _ingest_text(request, form.cleaned_data["article"])
+    # The latest sources read, each with its facts still to review (an index scan that stops at the page's end).
+    proposed = (
+        Claim.objects.filter(source=OuterRef("pk"), status=ClaimStatus.PROPOSED)
+        .order_by()
+        .values("source")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     recent = (
-        Source.objects.annotate(proposed=Count("claims", filter=Q(claims__status=ClaimStatus.PROPOSED)))
-        .filter(claims__isnull=False)
-        .distinct()
+        Source.objects.filter(Exists(Claim.objects.filter(source=OuterRef("pk"))))
+        .annotate(proposed=Coalesce(Subquery(proposed), 0))
         .order_by("-pk")[:RECENT_SOURCES]
     )
     context = _context(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from projects import services
 from projects.models import Claim, Project, Source
 from projects.tasks import ingest_url_job
-from tests.factories import ClaimFactory, ProjectFactory, SourceFactory, UserFactory
+from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, SourceFactory, UserFactory
 from tests.projects.admin.conftest import member_of
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +164,10 @@ def test_pasted_text_is_read_into_a_draft_project_and_shown_with_its_facts(clien
     # each quote is highlighted where it is, with the facts it backs
     assert f'data-facts="{capacity.claim.pk}' in html or f' {capacity.claim.pk}"' in html
     assert all(fact.claim.status == "proposed" for fact in facts)
+
+    # the desk lists it among the articles read, with its facts to review
+    index = client.get(reverse("desk:index"))
+    assert [(s.pk, s.proposed) for s in index.context["recent"]] == [(source.pk, len(facts))]
 
     # pasting the same text again reads the same source: nothing twice
     paste(client, NEW_PROJECT_ARTICLE)
@@ -492,3 +496,30 @@ def test_the_admin_links_to_the_desk(client, reviewer):
     assert f'href="{reverse("desk:index")}"' in client.get(reverse("admin:index")).content.decode()
     change = client.get(reverse("admin:projects_source_change", args=[source.pk])).content.decode()
     assert f'href="{reverse("desk:source", args=[source.pk])}"' in change
+
+
+def test_facts_about_organizations_come_last_and_are_decided_the_same_way(client, reviewer):
+    text = "Kao Data and Foo Power form a joint venture. The campus in Escaudain will reach 100 MW."
+    source = SourceFactory(text=text)
+    start = text.index("The campus")
+    on_project = ClaimFactory(source=source, quote=text[start:], quote_start=start, quote_end=len(text))
+    on_organization = ClaimFactory(
+        source=source,
+        project=None,
+        organization=OrganizationFactory(name="Kao Data"),
+        attribute="other",
+        value_number=None,
+        value_text="Joint venture: Kao Data, Foo Power",
+        quote=text[:44],
+        quote_start=0,
+        quote_end=44,
+    )
+    client.force_login(reviewer)
+    page = source_page(client, source)
+    assert [fact.claim for fact in page.context["facts"]] == [on_project, on_organization]
+    assert "About organizations" in page.content.decode()
+    response = decide(client, on_project, "accept")
+    assert response["Location"].endswith(f"#fact-{on_organization.pk}")  # the next one to review, wherever it is
+    decide(client, on_organization, "accept")
+    on_organization.refresh_from_db()
+    assert on_organization.status == "accepted"
