@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,6 +27,7 @@ from core.changes import actor
 from projects.fetching import FetchError, fetch, fetch_html, html_to_article
 from projects.ingestion import ingest_source, store_source
 from projects.models import Source
+from projects.models.limits import SOURCE_TEXT_MAX_LENGTH
 from projects.newsdesk import services
 from projects.newsdesk.dedupe import content_hash, near_duplicate, normalize_url
 from projects.newsdesk.models import ERROR_MAX_LENGTH, DuplicateReason, EntryState, Feed, FeedEntry, SourceArchive
@@ -41,6 +43,11 @@ INGEST_LOCK = 0x6E657773  # "news"
 def job_actor():
     """Changes made by the news desk's jobs are recorded as theirs (source "job", no user)."""
     return actor(source="job")
+
+
+# An entry whose job never finished (a worker lost, an unexpected error) is asked again by the next polls,
+# until it has been tried this many times.
+MAX_ATTEMPTS = 4
 
 
 class PermanentFetchError(FetchError):
@@ -161,7 +168,7 @@ def record_entries(feed: Feed, parsed) -> PollResult:
         )
         if created:
             result.new_entries.append(entry.pk)
-        elif entry.state == EntryState.NEW:
+        elif entry.state == EntryState.NEW and entry.attempts <= MAX_ATTEMPTS:
             result.pending_entries.append(entry.pk)  # listed before, its job never finished: asked again
     return result
 
@@ -261,6 +268,14 @@ def read_entry(entry_id: int) -> EntryResult:
     except FetchError as error:
         FeedEntry.objects.filter(pk=entry.pk).update(error=str(error)[:ERROR_MAX_LENGTH], updated=timezone.now())
         raise
+    if len(article.text) > SOURCE_TEXT_MAX_LENGTH:
+        # Refused before anything reads it (dating and extracting half a million characters takes minutes).
+        message = _("The article's text has %(count)s characters; a source holds at most %(limit)s.") % {
+            "count": len(article.text),
+            "limit": SOURCE_TEXT_MAX_LENGTH,
+        }
+        mark_failed(entry_id, message)
+        return EntryResult(entry_id, EntryState.FAILED)
     url = normalize_url(article.url)
     digest = content_hash(article.text)
     # The comparison with every recent source (the costly part, about 0.5 s for 500 of them) runs before the
@@ -305,6 +320,10 @@ def read_entry(entry_id: int) -> EntryResult:
                 error="",
             )
             services.count_ingested(feed.pk)
+    except ValidationError as error:
+        # The article breaks a rule of the records (a text longer than a source may hold): not worth retrying.
+        mark_failed(entry_id, "; ".join(error.messages))
+        return EntryResult(entry_id, EntryState.FAILED)
     except IntegrityError:
         # Another job read the same address or text at the same moment (a unique index said so).
         logger.info("Feed entry %s was read by another job at the same time", entry_id)

@@ -248,3 +248,29 @@ def test_the_news_desk_speaks_french(admin_client):
     assert "Veille de presse" in admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     page = admin_client.get(reverse("admin:newsdesk_linkcheck_changelist"), HTTP_ACCEPT_LANGUAGE="fr").content
     assert "ne répond plus" in page.decode()
+
+
+def test_an_article_longer_than_a_source_holds_fails_once_and_is_not_asked_again(news_site, settings):
+    from projects.models.limits import SOURCE_TEXT_MAX_LENGTH
+
+    sentence = "Le centre de données de Lannion atteindra 120 MW. " * 40
+    paragraphs = "".join(f"<p>{n} {sentence}</p>" for n in range(SOURCE_TEXT_MAX_LENGTH // 2000 + 2))
+    long_page = f"<html><body><article><h1>Long</h1>{paragraphs}</article></body></html>"
+    body = '<rss version="2.0"><channel><title>Long</title><item><title>Long</title>'
+    body += f"<link>{news_site.base}/long.html</link></item></channel></rss>"
+    pages = {
+        "/long.xml": (200, body.encode(), "application/rss+xml", {}),
+        "/long.html": (200, long_page.encode(), "text/html", {}),
+    }
+    original = news_site.page
+    news_site.page = lambda path: pages.get(path) or original(path)
+    settings.FETCH_MAX_BYTES = 2 * SOURCE_TEXT_MAX_LENGTH
+    feed(f"{news_site.base}/long.xml")
+    call_command("poll_feeds", stdout=io.StringIO(), stderr=io.StringIO())
+    entry = FeedEntry.objects.get()
+    assert entry.state == EntryState.FAILED and "characters" in entry.error
+    assert not Source.objects.exists()
+    output = io.StringIO()
+    call_command("poll_feeds", stdout=output, stderr=output)
+    assert "0 new entries" in output.getvalue()
+    assert [path for _method, path in news_site.requests].count("/long.html") == 1
