@@ -120,7 +120,11 @@ class DuplicatesAdminMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
             record = self.get_object(request, unquote(object_id))
-            target = redirect_of_merged(self.model, int(object_id)) if record is None and object_id.isdigit() else None
+            target = (
+                redirect_of_merged(self.model, int(object_id))
+                if record is None and object_id.isascii() and object_id.isdigit()
+                else None
+            )
             if target is not None:
                 # A merged record's admin address leads to the record it was merged into.
                 messages.info(request, _("Record #%(id)s was merged into this one.") % {"id": object_id})
