@@ -287,3 +287,13 @@ def test_the_notifications_page_runs_as_many_queries_for_30_as_for_3(
     with django_assert_max_num_queries(len(few)):
         page = reader_client.get(reverse("following:notifications"))
     assert page.text.count("(accepted from a source)") == 30
+
+
+def test_hostile_names_are_text_in_notifications_and_digests(reader_client, reader, django_capture_on_commit_callbacks):
+    project = ProjectFactory(name='<script>alert("x")</script> campus')
+    following.follow_project(user=reader, project=project)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_accept(claim=ClaimFactory(project=project, value_number=Decimal("5")))
+    page = reader_client.get(reverse("following:notifications"))
+    assert '<script>alert("x")</script>' not in page.text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; campus" in page.text
