@@ -226,7 +226,7 @@ def _long_texts(model) -> list[str]:
 def _project_records(selection: Selection) -> QuerySet[Project]:
     # the texts no column shows (a source's full text may be 500,000 characters) are never read
     return (
-        staleness.with_last_reported(selection.projects.order_by("slug"))
+        selection.projects.order_by("slug")
         .defer(*_long_texts(Project))
         .prefetch_related(
             Prefetch(
@@ -249,7 +249,7 @@ def _project_records(selection: Selection) -> QuerySet[Project]:
                 "claims",
                 queryset=PUBLIC.claims(Claim.objects.filter(source__isnull=False).select_related("source"))
                 # the power facts' columns read their values too
-                .only("id", "project_id", "source_id", "source__url", *POWER_CLAIM_FIELDS)
+                .only("id", "project_id", "source_id", "source__url", "source__published_on", *POWER_CLAIM_FIELDS)
                 .order_by("source__published_on", "source_id"),
                 to_attr="public_claims",
             ),
@@ -282,6 +282,15 @@ def _power(project: Project) -> dict[str, power.PowerFact]:
     if not hasattr(project, "_power_facts"):
         project._power_facts = {fact.name: fact for fact in power.facts_of(project.public_claims, include_empty=True)}
     return project._power_facts
+
+
+def _last_reported(project: Project):
+    """``last_reported_on`` from the chunk's prefetched public claims: no aggregate per row."""
+    if not hasattr(project, staleness.LAST_REPORTED):
+        setattr(
+            project, staleness.LAST_REPORTED, staleness.last_reported_from(project.public_claims, project.announced_on)
+        )
+    return getattr(project, staleness.LAST_REPORTED)
 
 
 def _headline(project: Project, attribute: str) -> Claim | None:
@@ -381,7 +390,7 @@ def _staleness_columns() -> list[Column]:
             title="Last reported on",
             description="The latest date a source reported on the project: an accepted claim's as-of date (else its "
             "source's publication date), or the announcement date.",
-            get=lambda p: getattr(p, staleness.LAST_REPORTED),
+            get=_last_reported,
         ),
         Column(
             name="inferred_status",
@@ -391,7 +400,7 @@ def _staleness_columns() -> list[Column]:
             "planning or permitted project last reported on two years ago or more is shelved, four years or more "
             f"cancelled. Values: {labels}; empty otherwise.",
             enum=tuple(staleness.InferredStatus.values),
-            get=lambda p: staleness.inferred_status(p.status, getattr(p, staleness.LAST_REPORTED)) or "",
+            get=lambda p: staleness.inferred_status(p.status, _last_reported(p)) or "",
         ),
     ]
 

@@ -28,16 +28,20 @@ EXTRA_FIELDS = ("announced_precision",)
 
 def project_rows(queryset, near_point):
     """Each project as a dict of the list columns, with ``distance_km`` when the list is around a point."""
-    names = (*PROJECT_LIST_FIELDS, *EXTRA_FIELDS, staleness.LAST_REPORTED)
+    names = (*PROJECT_LIST_FIELDS, *EXTRA_FIELDS)
     today = staleness.today()
-    rows = staleness.with_last_reported(queryset).values_list(*names)
-    for values in rows.iterator(chunk_size=CHUNK_ROWS):
-        row = dict(zip(names, values, strict=True))
-        row["inferred_status"] = staleness.inferred_status(row["status"], row[staleness.LAST_REPORTED], today)
-        if near_point is not None:
-            point = (row["latitude"], row["longitude"])
-            row["distance_km"] = round(distance_km(near_point, point), 2)
-        yield row
+    values = queryset.values_list(*names).iterator(chunk_size=CHUNK_ROWS)
+    for batch in _batches(dict(zip(names, row, strict=True)) for row in values):
+        # the date each was last reported on, one grouped query a chunk rather than an aggregate a row
+        latest = staleness.latest_claim_dates([row["id"] for row in batch])
+        for row in batch:
+            dates = [day for day in (latest.get(row["id"]), row["announced_on"]) if day is not None]
+            row[staleness.LAST_REPORTED] = max(dates, default=None)
+            row["inferred_status"] = staleness.inferred_status(row["status"], row[staleness.LAST_REPORTED], today)
+            if near_point is not None:
+                point = (row["latitude"], row["longitude"])
+                row["distance_km"] = round(distance_km(near_point, point), 2)
+            yield row
 
 
 def _batches(rows):
