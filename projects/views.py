@@ -31,8 +31,8 @@ from core.formatting import format_number
 from core.geo import distance_km, geocode, towns_around
 from core.throttling import throttle_anonymous
 from projects import charts, choices, facets, history, history_views, selectors
-from projects.figures import figures_by_name
 from projects.fact_filters import lay_out_fact_filters
+from projects.figures import figures_by_name
 from projects.filtersets import ProjectFilterSet, country_codes
 from projects.models import Organization, Project
 from projects.redirects import follows_old_addresses
