@@ -161,7 +161,7 @@ def _send(target: Target, method: str, headers: dict[str, str], body: bytes | No
             if response.status in REDIRECT_STATUSES and response.headers.get("Location"):
                 return response.headers["Location"]
             declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > limit:
+            if declared.isascii() and declared.isdigit() and int(declared) > limit:
                 raise _too_large()
             content = response.read(limit + 1)
             if len(content) > limit:
