@@ -34,7 +34,7 @@ ROLE_EXTRA_PERMISSIONS = {
 }
 
 
-def setup_roles(apps=global_apps) -> dict[str, int]:
+def setup_roles(apps=global_apps, using: str = "default") -> dict[str, int]:
     """Create or update the groups; returns the number of permissions of each."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -48,8 +48,8 @@ def setup_roles(apps=global_apps) -> dict[str, int]:
             Q(content_type__app_label=app_label, codename=codename)
             for app_label, codename in (name.split(".") for name in ROLE_EXTRA_PERMISSIONS[role])
         ]
-        permissions = list(Permission.objects.filter(reduce(or_, extra, on_models)))
-        group, _ = Group.objects.get_or_create(name=role)
+        permissions = list(Permission.objects.using(using).filter(reduce(or_, extra, on_models)))
+        group, _ = Group.objects.using(using).get_or_create(name=role)
         group.permissions.set(permissions)
         counts[role] = len(permissions)
     return counts

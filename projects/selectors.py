@@ -25,7 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Floor
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Floor
 from django.db.models.lookups import Contains
 
 from core.geo import distance_km
@@ -354,17 +354,36 @@ def investment_by_currency() -> QuerySet:
     )
 
 
-def pipeline_by_year() -> list[dict]:
+def totals_base(projects: QuerySet[Project] | None) -> QuerySet[Project]:
+    """What a statistic adds up: the projects counted in totals, or a filtered selection as given
+    (/stats/ with filters, whose ``status`` may ask for the abandoned ones)."""
+    return counted_in_totals(public_projects()) if projects is None else projects
+
+
+def investment_in_euros(projects: QuerySet[Project] | None = None) -> QuerySet:
+    """Investment per country, currency and year of the figure (the year stated, else the year it was
+    announced): what ``projects.money`` converts to euros at the rate of that year."""
+    return (
+        totals_base(projects)
+        .filter(investment_amount__isnull=False)
+        .annotate(figure_year=Coalesce("investment_year", ExtractYear("announced_on")))
+        .values("country", "investment_currency", "figure_year")
+        .annotate(total=Sum("investment_amount"), projects=Count("pk"))
+        .order_by("country", "investment_currency", "figure_year")
+    )
+
+
+def pipeline_by_year(projects: QuerySet[Project] | None = None) -> list[dict]:
     """MW per target year and status, built from the projects' phases (a project without a phase
     to count adds its own capacity in its target year); cancelled and decommissioned left out."""
     from projects.power_over_time import pipeline_rows
 
-    return pipeline_rows(counted_in_totals(public_projects()))
+    return pipeline_rows(totals_base(projects))
 
 
-def capacity_by_country() -> QuerySet:
+def capacity_by_country(projects: QuerySet[Project] | None = None) -> QuerySet:
     return (
-        counted_in_totals(public_projects())
+        totals_base(projects)
         .filter(capacity_mw__isnull=False)
         .values("country")
         .annotate(mw=Sum("capacity_mw"), projects=Count("pk"))
@@ -372,9 +391,9 @@ def capacity_by_country() -> QuerySet:
     )
 
 
-def investment_by_country() -> QuerySet:
+def investment_by_country(projects: QuerySet[Project] | None = None) -> QuerySet:
     return (
-        counted_in_totals(public_projects())
+        totals_base(projects)
         .filter(investment_amount__isnull=False)
         .values("country", "investment_currency")
         .annotate(total=Sum("investment_amount"), projects=Count("pk"))
@@ -382,10 +401,8 @@ def investment_by_country() -> QuerySet:
     )
 
 
-def projects_by_kind() -> QuerySet:
-    return (
-        counted_in_totals(public_projects()).values("kind").annotate(projects=Count("pk")).order_by("-projects", "kind")
-    )
+def projects_by_kind(projects: QuerySet[Project] | None = None) -> QuerySet:
+    return totals_base(projects).values("kind").annotate(projects=Count("pk")).order_by("-projects", "kind")
 
 
 def map_features(queryset: QuerySet[Project]) -> QuerySet:

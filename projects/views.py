@@ -9,7 +9,7 @@ drafts and unaccepted claims are reviewed in the admin.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import django_filters
@@ -30,7 +30,7 @@ from core.exports import escape_formula
 from core.formatting import format_number
 from core.geo import distance_km, geocode, towns_around
 from core.throttling import throttle_anonymous
-from projects import charts, choices, facets, history, history_views, selectors
+from projects import charts, choices, facets, history, history_views, money, selectors
 from projects.fact_filters import lay_out_fact_filters
 from projects.figures import figures_by_name
 from projects.filtersets import ProjectFilterSet, country_codes
@@ -480,9 +480,14 @@ class StatsTable:
     rows: list[dict]
 
 
-def pipeline_table() -> tuple[StatsTable, charts.StackedColumnChart]:
+def stats_rows(name: str, rows, projects) -> list:
+    """A statistic's rows: of the whole public table from the cache, of a filtered selection always afresh."""
+    return rows_of(name, rows) if projects is None else list(rows(projects))
+
+
+def pipeline_table(projects=None) -> tuple[StatsTable, charts.StackedColumnChart]:
     values, years, statuses, from_phases = {}, [], [], {}
-    for row in rows_of("stats:pipeline", selectors.pipeline_by_year):
+    for row in stats_rows("stats:pipeline", selectors.pipeline_by_year, projects):
         values[(row["operational_year"], row["status"])] = row["mw"]
         from_phases[row["operational_year"]] = from_phases.get(row["operational_year"], 0) + row["from_phases_mw"]
         if row["operational_year"] not in years:
@@ -512,10 +517,10 @@ def pipeline_table() -> tuple[StatsTable, charts.StackedColumnChart]:
     return table, charts.stacked_columns(years, series, values, "MW")
 
 
-def capacity_by_country_table() -> tuple[StatsTable, charts.BarChart]:
+def capacity_by_country_table(projects=None) -> tuple[StatsTable, charts.BarChart]:
     rows = [
         {"country": row["country"], "country_name": countries.name(row["country"]) or _("Unknown"), **row}
-        for row in rows_of("stats:capacity-by-country", selectors.capacity_by_country)
+        for row in stats_rows("stats:capacity-by-country", selectors.capacity_by_country, projects)
     ]
     table = StatsTable(
         "capacity-by-country",
@@ -532,10 +537,10 @@ def capacity_by_country_table() -> tuple[StatsTable, charts.BarChart]:
     return table, chart
 
 
-def investment_by_country_table() -> tuple[StatsTable, list[tuple[str, charts.BarChart]]]:
+def investment_by_country_table(projects=None) -> tuple[StatsTable, list[tuple[str, charts.BarChart]]]:
     rows = [
         {"country_name": countries.name(row["country"]) or _("Unknown"), "currency": row["investment_currency"], **row}
-        for row in rows_of("stats:investment-by-country", selectors.investment_by_country)
+        for row in stats_rows("stats:investment-by-country", selectors.investment_by_country, projects)
     ]
     table = StatsTable(
         "investment-by-country",
@@ -560,11 +565,11 @@ def investment_by_country_table() -> tuple[StatsTable, list[tuple[str, charts.Ba
     return table, chart_list
 
 
-def projects_by_kind_table() -> tuple[StatsTable, charts.BarChart]:
+def projects_by_kind_table(projects=None) -> tuple[StatsTable, charts.BarChart]:
     labels = dict(choices.ProjectKind.choices)
     rows = [
         {"kind_label": str(labels.get(row["kind"], row["kind"])), **row}
-        for row in rows_of("stats:projects-by-kind", selectors.projects_by_kind)
+        for row in stats_rows("stats:projects-by-kind", selectors.projects_by_kind, projects)
     ]
     table = StatsTable(
         "projects-by-kind",
@@ -575,25 +580,95 @@ def projects_by_kind_table() -> tuple[StatsTable, charts.BarChart]:
     return table, charts.horizontal_bars([(row["kind_label"], row["projects"]) for row in rows])
 
 
+def investment_in_euros_table(projects=None) -> tuple[StatsTable, dict]:
+    """Investment by country in euros, each amount at the ECB rate of its year (projects/money.py)."""
+    by_country: dict[str, dict] = {}
+    for row in stats_rows("stats:investment-in-euros", selectors.investment_in_euros, projects):
+        group = by_country.setdefault(
+            row["country"],
+            {
+                "country": row["country"],
+                "country_name": countries.name(row["country"]) or _("Unknown"),
+                "total_eur": Decimal(0),
+                "projects": 0,
+                "projects_not_converted": 0,
+            },
+        )
+        euros = money.to_euros(row["total"], row["investment_currency"], row["figure_year"])
+        if euros is None:
+            group["projects_not_converted"] += row["projects"]
+        else:
+            group["total_eur"] += euros
+            group["projects"] += row["projects"]
+    rows = sorted(by_country.values(), key=lambda group: (-group["total_eur"], group["country"]))
+    basis = str(money.BASIS)
+    for row in rows:
+        row["conversion"] = basis
+    table = StatsTable(
+        "investment-in-euros",
+        _("Announced investment by country, in euros at the ECB rate of each figure's year"),
+        [
+            TableColumn("country", _("Code")),
+            TableColumn("country_name", _("Country")),
+            TableColumn("total_eur", _("Investment (EUR)"), True),
+            TableColumn("projects", _("Projects"), True),
+            TableColumn("projects_not_converted", _("Projects not converted"), True),
+            TableColumn("conversion", _("Conversion")),
+        ],
+        rows,
+    )
+    total = {
+        "total_eur": sum((row["total_eur"] for row in rows), Decimal(0)),
+        "projects": sum(row["projects"] for row in rows),
+        "projects_not_converted": sum(row["projects_not_converted"] for row in rows),
+    }
+    return table, total
+
+
 STATS_TABLES = {
     "pipeline": pipeline_table,
     "capacity-by-country": capacity_by_country_table,
     "investment-by-country": investment_by_country_table,
+    "investment-in-euros": investment_in_euros_table,
     "projects-by-kind": projects_by_kind_table,
 }
+
+
+def stats_selection(request):
+    """The filterset of /stats/ and its CSV (the list's filters), and the projects to add up: None for
+    the unfiltered page, whose answers are cached; the totals rule applies unless ``status`` is asked."""
+    filterset = PublicProjectFilterSet(request.GET or None, queryset=selectors.public_projects())
+    if not request.GET:
+        return filterset, None
+    projects = filtered(filterset)
+    if projects is not None and not filterset.form.cleaned_data.get("status"):
+        projects = selectors.counted_in_totals(projects)
+    return filterset, projects
 
 
 @throttle_anonymous
 @require_safe
 def stats(request):
-    pipeline, pipeline_chart = pipeline_table()
-    capacity, capacity_chart = capacity_by_country_table()
-    investment, investment_charts = investment_by_country_table()
-    kinds, kinds_chart = projects_by_kind_table()
+    filterset, projects = stats_selection(request)
+    if filterset.is_bound and projects is None:
+        return render(request, "projects/stats.html", {"form": filterset.form, "invalid": True}, status=400)
+    pipeline, pipeline_chart = pipeline_table(projects)
+    capacity, capacity_chart = capacity_by_country_table(projects)
+    investment, investment_charts = investment_by_country_table(projects)
+    euros, euros_total = investment_in_euros_table(projects)
+    kinds, kinds_chart = projects_by_kind_table(projects)
     return render(
         request,
         "projects/stats.html",
         {
+            "form": filterset.form,
+            "description": filterset.describe() if projects is not None else [],
+            "query": request.GET.urlencode(),
+            "list_url": f"{reverse('projects:list')}?{request.GET.urlencode()}",
+            # the conversion's basis is said once above the table, and on each row of its CSV
+            "euros": replace(euros, columns=[column for column in euros.columns if column.key != "conversion"]),
+            "euros_total": euros_total,
+            "conversion": money.BASIS,
             "pipeline": pipeline,
             "pipeline_chart": pipeline_chart,
             "capacity": capacity,
@@ -612,7 +687,10 @@ def stats(request):
 def stats_csv(request, table):
     if table not in STATS_TABLES:
         raise Http404(table)
-    data, _chart = STATS_TABLES[table]()
+    filterset, projects = stats_selection(request)
+    if filterset.is_bound and projects is None:
+        return JsonResponse({"errors": filterset.form.errors}, status=400)
+    data, _chart = STATS_TABLES[table](projects)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{data.slug}.csv"'
     writer = csv.writer(response)

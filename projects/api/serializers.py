@@ -695,6 +695,14 @@ class InvestmentTotalSerializer(serializers.Serializer):
     project_count = serializers.IntegerField()
 
 
+class InvestmentInEurosSerializer(serializers.Serializer):
+    amount = DecimalNumberField(max_digits=24, decimal_places=2, help_text=_("In EUR."))
+    project_count = serializers.IntegerField(help_text=_("Projects whose amount is converted and added up."))
+    projects_not_converted = serializers.IntegerField(
+        help_text=_("Projects whose amount has no year, or no ECB rate for its currency and year: left out.")
+    )
+
+
 class CapacityGroupSerializer(serializers.Serializer):
     key = serializers.CharField(allow_null=True, help_text=_("The group's value; null for projects without one."))
     label = serializers.CharField()
@@ -708,11 +716,15 @@ class CapacityGroupSerializer(serializers.Serializer):
         help_text=_("Of that MW, how much is typed by hand: figures no accepted, quoted claim backs."),
     )
     investment = InvestmentTotalSerializer(many=True, help_text=_("Summed per currency: amounts are not converted."))
+    investment_eur = InvestmentInEurosSerializer(
+        help_text=_("The same amounts in one currency, euros, each at the ECB rate of its year (see conversion).")
+    )
 
 
 class CapacityStatsSerializer(serializers.Serializer):
     group_by = serializers.CharField()
     groups = CapacityGroupSerializer(many=True)
+    conversion = serializers.CharField(help_text=_("How the amounts in euros are converted."))
 
 
 class ExtractRequestSerializer(StrictTypesMixin, serializers.Serializer):
