@@ -1,6 +1,6 @@
 """Facets: how many projects of the current selection have each country, status, kind and
 organization, each facet counted under every filter but its own (so a reader sees the
-alternatives to what they chose), with one grouped query per facet. Counts are exact.
+alternatives to what they chose), with at most one grouped query per facet. Counts are exact.
 
 A project with several roles for one organization counts once for it; the organization facet
 holds the ``ORGANIZATION_LIMIT`` organizations with the most projects (ties by name).
@@ -69,15 +69,37 @@ def _selected(data, name: str) -> set[str]:
     return {item.strip() for value in values for item in value.split(",") if item.strip()}
 
 
+COLUMNS = ("country", "status", "kind")
+
+
 def facet_counts(filterset, names: list[str], base) -> dict[str, list[FacetValue]]:
     """For each facet in ``names``: its values among the projects ``filterset`` selects from ``base``
-    once its own parameter is left out, most projects first. ``filterset`` must be valid."""
+    once its own parameter is left out, most projects first. ``filterset`` must be valid.
+
+    The column facets whose own filter is not set are all counted over the filtered selection
+    itself, so they share one grouped query (each project has one value in each column); a facet
+    whose filter is set, and the organization facet, take one query each.
+    """
     answer = {}
+    shared = [name for name in names if name in COLUMNS and not _selected(filterset.data, name)]
+    if shared:
+        rows = list(filterset.qs.order_by().values(*shared).annotate(count=Count("pk")))
+        for name in shared:
+            totals: dict = {}
+            for row in rows:
+                totals[row[name]] = totals.get(row[name], 0) + row["count"]
+            answer[name] = _values(name, totals, set())
     for name in names:
-        others = type(filterset)(_without(filterset.data, name), queryset=base, request=filterset.request)
-        projects = others.qs if others.is_valid() else base.none()
-        answer[name] = _count(name, projects.order_by(), _selected(filterset.data, name))
-    return answer
+        if name in answer:
+            continue
+        selected = _selected(filterset.data, name)
+        if not selected:  # its own filter is not set: the selection itself
+            projects = filterset.qs
+        else:
+            others = type(filterset)(_without(filterset.data, name), queryset=base, request=filterset.request)
+            projects = others.qs if others.is_valid() else base.none()
+        answer[name] = _count(name, projects.order_by(), selected)
+    return {name: answer[name] for name in names}
 
 
 def _count(name: str, projects, selected: set[str]) -> list[FacetValue]:
@@ -98,17 +120,21 @@ def _count(name: str, projects, selected: set[str]) -> list[FacetValue]:
             )
             for row in rows
         ]
+    rows = projects.values(name).annotate(count=Count("pk"))
+    return _values(name, {row[name]: row["count"] for row in rows}, selected)
+
+
+def _values(name: str, counts: dict, selected: set[str]) -> list[FacetValue]:
+    """A column facet's values, most projects first, then by value."""
     labels = {
         "country": lambda key: countries.name(key) or key,
         "status": lambda key: str(choices.ProjectStatus(key).label) if key in choices.ProjectStatus.values else key,
         "kind": lambda key: str(choices.ProjectKind(key).label) if key in choices.ProjectKind.values else key,
     }[name]
-    rows = projects.values(name).annotate(count=Count("pk")).order_by("-count", name)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
     return [
-        FacetValue(
-            str(row[name]), labels(row[name]) if row[name] else _("Not stated"), row["count"], row[name] in selected
-        )
-        for row in rows
+        FacetValue(str(key), labels(key) if key else _("Not stated"), number, key in selected)
+        for key, number in ordered
     ]
 
 

@@ -191,14 +191,21 @@ def project_list(request):
             "csv_url": f"{API_PROJECTS_URL}?{_with(query, format='csv')}",
             "geojson_url": f"{API_PROJECTS_URL}?{_with(query, format='geojson')}",
             "map_url": f"{reverse('projects:map')}?{request.GET.urlencode()}",
-            "facets": facets.with_links(
-                facets.facet_counts(filterset, list(facets.FACETS), selectors.public_projects()), request.GET
-            )
-            if page is not None
-            else [],
+            "facets": facets.with_links(_list_facets(request, filterset), request.GET) if page is not None else [],
         },
         status=200 if page is not None else 400,
     )
+
+
+def _list_facets(request, filterset):
+    """The list page's facets; those of the unfiltered list come from the cache, in each language."""
+
+    def count():
+        return facets.facet_counts(filterset, list(facets.FACETS), selectors.public_projects())
+
+    if not request.GET.keys() - {"page"}:
+        return caching.cached(f"list:facets:{get_language()}", count)
+    return count()
 
 
 def _with(query, **params):

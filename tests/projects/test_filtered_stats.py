@@ -28,9 +28,7 @@ def world():
         investment_year=2024,
     )
     ProjectFactory(name="Melbourne North", country="AU", municipality="Melbourne", capacity_mw=Decimal("50"))
-    ProjectFactory(
-        name="Perth Old", country="AU", capacity_mw=Decimal("999"), status=choices.ProjectStatus.CANCELLED
-    )
+    ProjectFactory(name="Perth Old", country="AU", capacity_mw=Decimal("999"), status=choices.ProjectStatus.CANCELLED)
     ProjectFactory(
         name="Escaudain",
         country="FR",
