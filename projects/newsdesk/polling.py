@@ -8,6 +8,7 @@ file itself (given a string, it would fetch a URL or read a local path of that n
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime
 import io
 import logging
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -40,9 +41,12 @@ FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9,
 INGEST_LOCK = 0x6E657773  # "news"
 
 
+@contextlib.contextmanager
 def job_actor():
-    """Changes made by the news desk's jobs are recorded as theirs (source "job", no user)."""
-    return actor(source="job")
+    """Changes made by the news desk's jobs are recorded as theirs (source "job", no user), and the errors
+    they keep are written in the site's language, whichever request ran them inline."""
+    with actor(source="job"), translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 # An entry whose job never finished (a worker lost, an unexpected error) is asked again by the next polls,

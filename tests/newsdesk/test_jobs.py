@@ -268,7 +268,7 @@ def test_an_article_longer_than_a_source_holds_fails_once_and_is_not_asked_again
     feed(f"{news_site.base}/long.xml")
     call_command("poll_feeds", stdout=io.StringIO(), stderr=io.StringIO())
     entry = FeedEntry.objects.get()
-    assert entry.state == EntryState.FAILED and "characters" in entry.error
+    assert entry.state == EntryState.FAILED and f"at most {SOURCE_TEXT_MAX_LENGTH}" in entry.error
     assert not Source.objects.exists()
     output = io.StringIO()
     call_command("poll_feeds", stdout=output, stderr=output)
