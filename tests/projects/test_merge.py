@@ -467,3 +467,10 @@ def test_the_followers_of_the_merged_project_follow_the_kept_one(one_project_twi
         ("reader1", first.pk),
         ("reader2", first.pk),
     }
+
+
+def test_numbered_sites_of_one_town_are_told_apart(db):
+    for n in range(1, 5):
+        ProjectFactory(name=f"Campus {n} Nord", aliases=[f"DC{n}"], latitude=50.333 + n / 10000)
+    assert project_suggestions(Project.objects.all()) == []
+    assert name_similarity(["Data4 PAR1"], ["Data4 PAR2"])[0] == 0
