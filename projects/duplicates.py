@@ -20,6 +20,7 @@ for the admin's list; queries do not grow with the number of candidates or of pa
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -34,7 +35,6 @@ from django.utils.translation import ngettext
 from rapidfuzz import fuzz
 
 from core.formatting import format_number
-from core.geo import distance_km
 from projects import choices
 from projects.models import Claim, Organization, Project, ProjectRole
 
@@ -46,11 +46,15 @@ FAR_KM = 15.0
 KM_PER_DEGREE = 111.32
 # Candidates read for one request, whatever the size of the table.
 CANDIDATES = 500
+# Suggestions kept for one record: the best.
+PER_RECORD = 10
 # A suggestion scores at least this much out of 100.
 THRESHOLD = 45
 # Names at least this alike count (0-100, rapidfuzz's token set ratio).
 NAME_SIMILAR = 60
 NAME_WEIGHT = 45
+# Names and aliases of one record compared.
+MAX_NAMES = 10
 # Names shorter than this (their distinctive words) are alike only with a word in common.
 SHORT_NAME = 8
 SAME_MUNICIPALITY = 20
@@ -77,11 +81,12 @@ _LEGAL_FORMS = frozenset(
 )
 
 
-def words(name: str) -> list[str]:
-    """The words of a name: case, accents and punctuation aside."""
+@functools.lru_cache(maxsize=4096)
+def words(name: str) -> tuple[str, ...]:
+    """The words of a name: case, accents and punctuation aside (worked out once per name for a page of pairs)."""
     decomposed = unicodedata.normalize("NFKD", name.casefold().replace("’", "'"))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return [w for w in re.split(r"[^\w]+", plain) if w]
+    return tuple(w for w in re.split(r"[^\w]+", plain) if w)
 
 
 def distinctive_words(name: str, place_words: frozenset[str] = frozenset()) -> tuple[str, ...]:
@@ -90,8 +95,22 @@ def distinctive_words(name: str, place_words: frozenset[str] = frozenset()) -> t
 
 
 def organization_words(name: str) -> tuple[str, ...]:
-    kept = [w for w in words(name) if w not in _LEGAL_FORMS]
-    return tuple(kept or words(name))
+    kept = tuple(w for w in words(name) if w not in _LEGAL_FORMS)
+    return kept or words(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_digits(word: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\d+", word))
+
+
+def _digits(words_: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d for w in words_ for d in _word_digits(w))
+
+
+def _forms(names) -> list[tuple[str, tuple[str, ...], bool]]:
+    """Each name with its distinctive words (the town's name not yet set aside) and whether it has any word."""
+    return [(name, distinctive_words(name), bool(words(name))) for name in names]
 
 
 def name_similarity(names_a, names_b, place_words: frozenset[str] = frozenset()) -> tuple[int, str, str]:
@@ -99,15 +118,25 @@ def name_similarity(names_a, names_b, place_words: frozenset[str] = frozenset())
 
     Two names saying nothing but the place and what the project is ("Escaudain data center",
     "Campus IA d'Escaudain") are the same name; one saying nothing apart is no evidence either way (0).
+    Numbers tell sites apart: "Campus 2" is not "Campus 3", "PAR1" not "PAR2".
     """
+    return _best_name(_forms(names_a), _forms(names_b), place_words)
+
+
+def _best_name(forms_a, forms_b, place_words: frozenset[str]) -> tuple[int, str, str]:
+    def apart(form):
+        name, distinctive, worded = form
+        kept = tuple(w for w in distinctive if w not in place_words) if place_words else distinctive
+        return name, kept, worded, _digits(kept)
+
+    side_b = [apart(form) for form in forms_b]
     best = (0, "", "")
-    for a in names_a:
-        wa = distinctive_words(a, place_words)
-        for b in names_b:
-            wb = distinctive_words(b, place_words)
+    for form in forms_a:
+        a, wa, worded_a, digits_a = apart(form)
+        for b, wb, worded_b, digits_b in side_b:
             if not wa and not wb:
-                score = 100 if words(a) or words(b) else 0
-            elif not wa or not wb:
+                score = 100 if worded_a or worded_b else 0
+            elif not wa or not wb or (digits_a and digits_b and digits_a != digits_b):
                 score = 0
             elif not set(wa) & set(wb) and min(len(" ".join(wa)), len(" ".join(wb))) < SHORT_NAME:
                 score = 0  # short names with no word in common: "RTE" is not "Porte", whatever their letters
@@ -115,7 +144,16 @@ def name_similarity(names_a, names_b, place_words: frozenset[str] = frozenset())
                 score = round(fuzz.token_set_ratio(" ".join(sorted(wa)), " ".join(sorted(wb))))
             if score > best[0]:
                 best = (score, a, b)
+                if score == 100:
+                    return best
     return best
+
+
+def _km(a: Project, b: Project) -> float:
+    """Great-circle distance (haversine): precise enough to tell one site from another a few km away."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass
@@ -136,8 +174,11 @@ class Suggestion:
 class _Profile:
     record: Project
     names: list[str]
-    place: str
+    place: tuple[str, str]
     organizations: dict[int, str]
+    forms: list = field(default_factory=list)
+    town_words: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
 
 
 def _place_key(country, municipality: str) -> tuple[str, str]:
@@ -145,7 +186,9 @@ def _place_key(country, municipality: str) -> tuple[str, str]:
 
 
 def _names(record) -> list[str]:
-    return [record.name, *(a for a in record.aliases or () if isinstance(a, str) and a.strip())]
+    """The name and the first aliases: a pair's work stays bounded whatever a record was given."""
+    aliases = [a[:200] for a in record.aliases or () if isinstance(a, str) and a.strip()]
+    return [record.name, *aliases[: MAX_NAMES - 1]]
 
 
 def _box(latitude: float, longitude: float, km: float) -> Q:
@@ -196,46 +239,43 @@ def _organizations_of(project_ids) -> dict[int, dict[int, str]]:
 
 def score_projects(a: _Profile, b: _Profile) -> Suggestion | None:
     pa, pb = a.record, b.record
-    score, reasons = 0, []
     same_town = bool(a.place[1]) and a.place == b.place
-    place_words = frozenset(words(pa.municipality)) | frozenset(words(pb.municipality))
-    similarity, name_a, name_b = name_similarity(a.names, b.names, place_words)
-    if similarity >= NAME_SIMILAR:
-        score += round(NAME_WEIGHT * similarity / 100)
+    km = _km(pa, pb) if pa.latitude is not None and pb.latitude is not None else None
+    other_town = bool(a.place[1] and b.place[1]) and not same_town and (km is None or km > NEAR_KM)
+    other_country = bool(a.place[0] and b.place[0] and a.place[0] != b.place[0])
+    common = sorted(set(a.organizations) & set(b.organizations))
+    # What the place, the country and the organizations give, before the names are compared
+    score = SAME_MUNICIPALITY * same_town + OTHER_MUNICIPALITY * other_town + DIFFERENT_COUNTRIES * other_country
+    if km is not None:
+        score += SAME_SITE if km <= SAME_SITE_KM else NEAR_SITE if km <= NEAR_KM else FAR_APART if km >= FAR_KM else 0
+    score += ORGANIZATIONS_IN_COMMON if common else 0
+    if score + NAME_WEIGHT < THRESHOLD:
+        return None  # not even names alike could make it one
+    similarity, name_a, name_b = _best_name(a.forms, b.forms, a.town_words | b.town_words)
+    alike = similarity >= NAME_SIMILAR
+    score = max(0, min(100, score + (round(NAME_WEIGHT * similarity / 100) if alike else 0)))
+    if score < THRESHOLD or not (alike or common):
+        return None  # the same place alone is not a reason: towns have several projects
+    reasons = []
+    if alike:
         reasons.append(
             _("names alike (%(score)s%%): “%(a)s” and “%(b)s”") % {"score": similarity, "a": name_a, "b": name_b}
         )
     if same_town:
-        score += SAME_MUNICIPALITY
         reasons.append(_("same municipality: %(town)s") % {"town": pa.municipality})
-    if pa.country and pb.country and pa.country != pb.country:
-        score += DIFFERENT_COUNTRIES
+    if other_country:
         reasons.append(_("different countries"))
-    km = distance_km(pa.point, pb.point) if pa.latitude is not None and pb.latitude is not None else None
-    if a.place[1] and b.place[1] and not same_town and (km is None or km > NEAR_KM):
-        score += OTHER_MUNICIPALITY
+    if other_town:
         reasons.append(_("different municipalities: %(a)s and %(b)s") % {"a": pa.municipality, "b": pb.municipality})
-    if km is not None:
-        if km <= SAME_SITE_KM:
-            score += SAME_SITE
-            reasons.append(_("sites %(km)s km apart") % {"km": format_number(round(km, 1))})
-        elif km <= NEAR_KM:
-            score += NEAR_SITE
-            reasons.append(_("sites %(km)s km apart") % {"km": format_number(round(km, 1))})
-        elif km >= FAR_KM:
-            score += FAR_APART
-            reasons.append(_("sites %(km)s km apart") % {"km": format_number(round(km))})
-    common = sorted(set(a.organizations) & set(b.organizations))
+    if km is not None and (km <= NEAR_KM or km >= FAR_KM):
+        shown = round(km, 1) if km <= NEAR_KM else round(km)
+        reasons.append(_("sites %(km)s km apart") % {"km": format_number(shown)})
     if common:
-        score += ORGANIZATIONS_IN_COMMON
         names = ", ".join(a.organizations[pk] for pk in common)
         reasons.append(
             ngettext("organization in common: %(names)s", "organizations in common: %(names)s", len(common))
             % {"names": names}
         )
-    score = max(0, min(100, score))
-    if score < THRESHOLD or not (similarity >= NAME_SIMILAR or common):
-        return None  # the same place alone is not a reason: towns have several projects
     first, second = sorted((pa, pb), key=lambda p: p.pk)
     return Suggestion(first=first, second=second, score=score, reasons=reasons)
 
@@ -243,27 +283,35 @@ def score_projects(a: _Profile, b: _Profile) -> Suggestion | None:
 def _profiles(projects) -> dict[int, _Profile]:
     projects = list(projects)
     organizations = _organizations_of([p.pk for p in projects])
-    return {
-        p.pk: _Profile(p, _names(p), _place_key(p.country, p.municipality), organizations.get(p.pk, {}))
-        for p in projects
-    }
+    profiles = {}
+    for p in projects:
+        names = _names(p)
+        forms = _forms(names)
+        profiles[p.pk] = _Profile(
+            record=p,
+            names=names,
+            place=_place_key(p.country, p.municipality),
+            organizations=organizations.get(p.pk, {}),
+            forms=forms,
+            town_words=frozenset(words(p.municipality)),
+            words=frozenset(w for _name, distinctive, _worded in forms for w in distinctive),
+        )
+    return profiles
 
 
-def _may_pair(seed: Project, candidate: Project) -> bool:
+def _may_pair(seed: _Profile, candidate: _Profile) -> bool:
     """Whether the candidate is in one of the seed's blocks (the query read the blocks of several seeds)."""
-    if seed.municipality.strip() and _place_key(seed.country, seed.municipality) == _place_key(
-        candidate.country, candidate.municipality
-    ):
+    if seed.place[1] and seed.place == candidate.place:
         return True
-    located = seed.latitude is not None and candidate.latitude is not None
-    if located and abs(seed.latitude - candidate.latitude) * KM_PER_DEGREE <= NEAR_KM * 1.5:
+    a, b = seed.record, candidate.record
+    if a.latitude is not None and b.latitude is not None and abs(a.latitude - b.latitude) * KM_PER_DEGREE <= NEAR_KM:
         return True
-    seed_words = {w for name in _names(seed) for w in distinctive_words(name)}
-    return bool(seed_words & {w for name in _names(candidate) for w in distinctive_words(name)})
+    return bool(seed.words & candidate.words)
 
 
-def project_suggestions(seeds, *, limit: int = CANDIDATES) -> list[Suggestion]:
-    """The probable duplicates of each of ``seeds``, best first, each pair once (three queries)."""
+def project_suggestions(seeds, *, limit: int = CANDIDATES, per_record: int = PER_RECORD) -> list[Suggestion]:
+    """The probable duplicates of each of ``seeds`` (the best ``per_record`` of each), best first, each pair
+    once, in three queries."""
     seeds = list(seeds)
     if not seeds:
         return []
@@ -271,15 +319,16 @@ def project_suggestions(seeds, *, limit: int = CANDIDATES) -> list[Suggestion]:
     profiles = _profiles({p.pk: p for p in [*candidates, *seeds]}.values())
     found: dict[tuple[int, int], Suggestion] = {}
     for seed in seeds:
+        mine = []
         for candidate in candidates:
-            if candidate.pk == seed.pk or not _may_pair(seed, candidate):
+            if candidate.pk == seed.pk or not _may_pair(profiles[seed.pk], profiles[candidate.pk]):
                 continue
             key = tuple(sorted((seed.pk, candidate.pk)))
-            if key in found:
-                continue
-            suggestion = score_projects(profiles[seed.pk], profiles[candidate.pk])
+            suggestion = found.get(key) or score_projects(profiles[seed.pk], profiles[candidate.pk])
             if suggestion is not None:
-                found[key] = suggestion
+                mine.append((key, suggestion))
+        for key, suggestion in sorted(mine, key=lambda item: -item[1].score)[:per_record]:
+            found[key] = suggestion
     return sorted(found.values(), key=lambda s: (-s.score, s.pair))
 
 
