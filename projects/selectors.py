@@ -217,6 +217,11 @@ def may_see_unpublished(user, model) -> bool:
     return any(user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}") for action in UNPUBLISHED_ACTIONS)
 
 
+# The apps whose records' history readers see in the changes feed; the history of any other
+# tracked record (a feed the newsroom watches...) is shown to those who may read the admin's.
+PUBLIC_CHANGE_APPS = ("projects",)
+
+
 @dataclass(frozen=True)
 class Visibility:
     """What one reader may see; ``PUBLIC``, what anonymous readers see, hides everything unpublished."""
@@ -267,6 +272,9 @@ class Visibility:
         that claim is accepted, as the part itself is shown.
         """
         project_type = ContentType.objects.get_for_model(Project)
+        if not self.authors:
+            # the newsroom's own records (feeds...) are the admin's business, not the public's
+            queryset = queryset.filter(content_type__app_label__in=PUBLIC_CHANGE_APPS)
         if not self.drafts:
             queryset = queryset.alias(
                 about_project=Case(

@@ -430,3 +430,16 @@ def test_include_drafts_is_documented_in_the_schema(api):
     assert "include_drafts" not in {parameter["name"] for parameter in detail["parameters"]}
     user = schema["components"]["schemas"]["Change"]["properties"]["user"]
     assert "core.view_objectchange" in user["description"]
+
+
+def test_the_newsroom_s_own_records_stay_out_of_the_public_changes_feed(api, public_project):
+    """A feed the newsroom watches is the admin's business: readers learn nothing of it."""
+    from projects.newsdesk.models import Feed
+    from projects.newsdesk.services import feed_save
+
+    feed = feed_save(instance=Feed(url="https://news.example.org/private-watchlist.xml", title="Watch list"))
+    anonymous = api.get(CHANGES, {"page_size": 500}).json()["results"]
+    assert anonymous and not [entry for entry in anonymous if entry["object_type"].startswith("newsdesk.")]
+    historian = client_with("core.view_objectchange", username="historian")
+    entries = historian.get(CHANGES, {"object_type": "newsdesk.feed", "page_size": 500}).json()["results"]
+    assert [entry["object_id"] for entry in entries] == [feed.pk]
