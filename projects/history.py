@@ -27,7 +27,9 @@ from collections import defaultdict
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -333,6 +335,16 @@ def project_changes_between(
     )
     if start is not None:
         changes = changes.filter(time__gte=start)
+    if not visibility.drafts:
+        # what was written while the project was a draft stays unseen once it is published, as its
+        # state on those days does (``project_as_of``): the project's own latest change by then says
+        project_then = ObjectChange.objects.filter(content_type=project_type, object_id=project_id).filter(
+            Q(time__lt=OuterRef("time")) | Q(time=OuterRef("time"), pk__lte=OuterRef("pk"))
+        )
+        draft_then = project_then.order_by("-time", "-pk").values(
+            draft=Coalesce(KT("postchange_data__is_draft"), KT("prechange_data__is_draft"))
+        )[:1]
+        changes = changes.alias(draft_then=Subquery(draft_then)).exclude(draft_then="true")  # none logged: as now
     return visibility.changes(changes.select_related("content_type", "parent_content_type")).order_by("time", "id")
 
 
