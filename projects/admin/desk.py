@@ -707,7 +707,7 @@ def desk_fact(request, source_id: int, claim_id: int):
 def _movable_to(project_id: str | None, claim: Claim) -> list[Project]:
     """The projects a correction may name: the fact's own, and the one posted if it exists."""
     projects = [claim.project] if claim.project_id else []
-    if project_id and project_id.isdigit() and int(project_id) != claim.project_id:
+    if project_id and project_id.isascii() and project_id.isdigit() and int(project_id) != claim.project_id:
         projects += list(Project.objects.filter(pk=int(project_id)))
     return projects
 
@@ -733,7 +733,7 @@ def desk_accept_confident(request, source_id: int):
     source = get_object_or_404(Source, pk=source_id)
     loaded = {}
     for name, value in request.POST.items():
-        if name.startswith("v-") and name[2:].isdigit() and value.isdigit():
+        if name.startswith("v-") and name[2:].isascii() and name[2:].isdigit() and value.isascii() and value.isdigit():
             loaded[int(name[2:])] = int(value)
     facts = {fact.claim.pk: fact for fact in build_desk(source)["confident"]}
     done, refused = 0, []
@@ -786,7 +786,12 @@ def desk_project(request, source_id: int, project_id: int):
                     status_precision=choices.DatePrecision.DAY if source.published_on else None,
                 )
             else:
-                target = Project.objects.filter(pk=request.POST.get("target") or 0).first()
+                target_id = request.POST.get("target", "")
+                target = (
+                    Project.objects.filter(pk=int(target_id)).first()
+                    if target_id.isascii() and target_id.isdigit()
+                    else None
+                )
                 if target is None:
                     raise ValidationError(_("Choose the project these facts are about."))
             if target.pk == current.pk:

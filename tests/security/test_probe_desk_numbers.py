@@ -1,9 +1,6 @@
 """The review desk's forms read numbers a hostile or mistyped post may give as anything: a text
 ("abc") or a digit int() cannot read ("²", for which str.isdigit() is true). Each is refused with a
-message or ignored, never an error page.
-
-Marked xfail (strict) until projects/admin/desk.py reads them with isascii() and isdigit():
-once it does, these pass and the marker goes."""
+message or ignored, never an error page."""
 
 import pytest
 from django.urls import reverse
@@ -11,10 +8,7 @@ from django.urls import reverse
 from projects.models import Claim, Project, Source
 from tests.projects.test_desk import NEW_PROJECT_ARTICLE, paste, reviewer  # noqa: F401
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.xfail(strict=True, raises=ValueError, reason="desk.py reads these numbers with int() unchecked"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
