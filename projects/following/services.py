@@ -460,7 +460,8 @@ def signed_request(delivery: WebhookDelivery, now: int | None = None) -> tuple[b
 
 def verify(secret: str, body: bytes, signature: str, timestamp: str, *, tolerance: int = 300) -> bool:
     """What a receiver checks: the signature, and that the call is recent and its time is the body's."""
-    if not hmac.compare_digest(sign(secret, body), signature or ""):
+    # bytes: compare_digest refuses a str with non-ASCII characters, which a forged header may hold
+    if not hmac.compare_digest(sign(secret, body).encode(), (signature or "").encode()):
         return False
     try:
         sent_at = orjson.loads(body).get("sent_at")
