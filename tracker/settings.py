@@ -282,6 +282,9 @@ WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
 WEBHOOK_RETRY_BACKOFF = int(os.environ.get("WEBHOOK_RETRY_BACKOFF", "30"))
 CORRECTION_THROTTLE = os.environ.get("CORRECTION_THROTTLE", "5/hour")
+# What one account may follow and subscribe to: each is work for every change's fan-out.
+FOLLOWS_MAX_PER_USER = int(os.environ.get("FOLLOWS_MAX_PER_USER", "200"))
+WEBHOOKS_MAX_PER_USER = int(os.environ.get("WEBHOOKS_MAX_PER_USER", "10"))
 # A correction sent sooner than this after its form was shown is taken for a robot's.
 CORRECTION_MIN_SECONDS = int(os.environ.get("CORRECTION_MIN_SECONDS", "3"))
 LOGIN_URL = "following:login"

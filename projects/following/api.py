@@ -5,6 +5,7 @@ Every endpoint needs an authenticated user and only ever shows that user's own r
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +140,21 @@ class WebhookSerializer(StrictTypesMixin, serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict["url"], code="unreachable") from error
         return value
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        request = self.context.get("request")
+        if self.instance is None and request is not None:
+            limit = settings.WEBHOOKS_MAX_PER_USER
+            if WebhookSubscription.objects.filter(owner=request.user).count() >= limit:
+                raise serializers.ValidationError(
+                    {
+                        "url": _("You already have %(limit)s webhook subscriptions, the most one account may.")
+                        % {"limit": limit}
+                    },
+                    code="limit",
+                )
+        return attrs
 
     def create(self, validated_data):
         follows = validated_data.pop("follows", [])

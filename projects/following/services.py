@@ -62,21 +62,36 @@ TIMESTAMP_HEADER = "X-Tracker-Timestamp"
 # Follows ---------------------------------------------------------------------------------
 
 
+def _follow(user, field_name: str, kind, target: dict, label: str) -> tuple[Follow, bool]:
+    """The follow of ``target``, made if the account has room: every follow is work for each
+    change's fan-out (a saved search is evaluated against it), so one account holds at most
+    ``FOLLOWS_MAX_PER_USER``."""
+    existing = Follow.objects.filter(user=user, kind=kind, **target).first()
+    if existing is not None:
+        return existing, False
+    if Follow.objects.filter(user=user).count() >= settings.FOLLOWS_MAX_PER_USER:
+        raise ValidationError(
+            {
+                field_name: _(
+                    "You already follow %(limit)s projects, organizations and searches, the most one account "
+                    "may: stop following one first."
+                )
+                % {"limit": settings.FOLLOWS_MAX_PER_USER}
+            }
+        )
+    return Follow.objects.get_or_create(user=user, kind=kind, **target, defaults={"label": label})
+
+
 def follow_project(*, user, project: Project) -> tuple[Follow, bool]:
     """Follow a public project (a draft cannot be followed: readers do not know of it)."""
     if project.is_draft:
         raise ValidationError({"project": _("This project is not published.")})
-    return Follow.objects.get_or_create(
-        user=user, kind=Follow.Kind.PROJECT, project=project, defaults={"label": project.name[:300]}
-    )
+    return _follow(user, "project", Follow.Kind.PROJECT, {"project": project}, project.name[:300])
 
 
 def follow_organization(*, user, organization: Organization) -> tuple[Follow, bool]:
-    return Follow.objects.get_or_create(
-        user=user,
-        kind=Follow.Kind.ORGANIZATION,
-        organization=organization,
-        defaults={"label": organization.name[:300]},
+    return _follow(
+        user, "organization", Follow.Kind.ORGANIZATION, {"organization": organization}, organization.name[:300]
     )
 
 
@@ -109,7 +124,7 @@ def normalize_search(query: str | QueryDict) -> tuple[str, str]:
 
 def follow_search(*, user, query: str | QueryDict) -> tuple[Follow, bool]:
     search, label = normalize_search(query)
-    return Follow.objects.get_or_create(user=user, kind=Follow.Kind.SEARCH, search=search, defaults={"label": label})
+    return _follow(user, "search", Follow.Kind.SEARCH, {"search": search}, label)
 
 
 def unfollow(*, follow: Follow):

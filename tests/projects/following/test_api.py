@@ -119,3 +119,26 @@ def test_the_schema_lists_the_endpoints(api):
         "/api/v1/webhooks/{id}/deliveries/",
     ):
         assert path in schema["paths"], path
+
+
+def test_one_account_follows_and_subscribes_to_a_bounded_number(api, reader, settings):
+    """Each follow is work for every change's fan-out: an account cannot pile them up."""
+    settings.FOLLOWS_MAX_PER_USER = 3
+    settings.WEBHOOKS_MAX_PER_USER = 1
+    projects = ProjectFactory.create_batch(3)
+    for project in projects[:2]:
+        assert api.post("/api/v1/follows/", {"project": project.slug}, format="json").status_code == 201
+    assert api.post("/api/v1/follows/", {"search": "q=a1"}, format="json").status_code == 201
+    refused = api.post("/api/v1/follows/", {"search": "q=a2"}, format="json")
+    assert refused.status_code == 422 and "the most one account may" in str(refused.json()["error"])
+    assert "search" in str(refused.json()["error"])
+    assert api.post("/api/v1/follows/", {"project": projects[0].slug}, format="json").status_code in (200, 201)
+    assert Follow.objects.filter(user=reader).count() == 3
+
+    settings.FETCH_ALLOW_PRIVATE = False
+    first = api.post("/api/v1/webhooks/", {"url": "https://93.184.215.14/hook"}, format="json")
+    assert first.status_code == 201, first.json()
+    second = api.post("/api/v1/webhooks/", {"url": "https://93.184.215.14/other"}, format="json")
+    assert second.status_code == 422 and "url" in str(second.json()["error"])
+    assert WebhookSubscription.objects.filter(owner=reader).count() == 1
+    assert api.patch(f"/api/v1/webhooks/{first.json()['id']}/", {"active": False}, format="json").status_code == 200
