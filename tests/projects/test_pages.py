@@ -398,3 +398,20 @@ def test_project_page_query_count_does_not_grow_with_its_records(client, django_
         response = client.get(reverse("projects:detail", kwargs={"slug": project.slug}))
     other = next(row for row in response.context["figures"] if row["attribute"] == choices.ClaimAttribute.OTHER)
     assert len(other["claims"]) == claims
+
+
+def test_the_list_marks_a_figure_typed_by_hand_and_not_a_sourced_one(client):
+    typed = ProjectFactory(name="Typed site", capacity_mw=Decimal("90"))
+    sourced = ProjectFactory(name="Sourced site")
+    ClaimFactory(project=sourced, value_number=Decimal("120"), status=choices.ClaimStatus.ACCEPTED)
+    typed.refresh_from_db()
+    sourced.refresh_from_db()
+    assert "capacity_mw" in typed.typed_by_hand and "capacity_mw" not in sourced.typed_by_hand
+
+    page = client.get("/projects/").content.decode()
+    rows = {
+        name: page[page.index(name) : page.index("</tr>", page.index(name))] for name in ("Typed site", "Sourced site")
+    }
+    assert 'class="typed-by-hand"' in rows["Typed site"]
+    assert 'class="typed-by-hand"' not in rows["Sourced site"]
+    assert "† typed by hand" in page
