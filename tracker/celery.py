@@ -11,10 +11,25 @@ the admin.
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
-app = Celery("tracker")
+
+class SiteLanguageTask(Task):
+    """A job speaks the site's language (``LANGUAGE_CODE``), whoever queued it: what it stores (an
+    entry's error, a job's result) does not depend on the language of the request that ran before
+    it in the same process, inline or on a worker. A job writing to a reader (a digest) switches
+    to theirs itself."""
+
+    def __call__(self, *args, **kwargs):
+        from django.conf import settings
+        from django.utils import translation
+
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().__call__(*args, **kwargs)
+
+
+app = Celery("tracker", task_cls=SiteLanguageTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -274,3 +274,21 @@ def test_an_article_longer_than_a_source_holds_fails_once_and_is_not_asked_again
     call_command("poll_feeds", stdout=output, stderr=output)
     assert "0 new entries" in output.getvalue()
     assert [path for _method, path in news_site.requests].count("/long.html") == 1
+
+
+def test_a_job_queued_from_a_french_request_stores_its_error_in_the_site_s_language(settings):
+    """What a job stores does not depend on the language active where it was queued."""
+    from django.utils import translation
+
+    from projects.newsdesk.tasks import ingest_entry
+
+    seen = {}
+
+    @ingest_entry.app.task(name="tests.language_probe")
+    def language_probe():
+        seen["language"] = translation.get_language()
+
+    with translation.override("fr"):
+        language_probe.delay()
+        assert translation.get_language() == "fr"
+    assert seen["language"] == settings.LANGUAGE_CODE
