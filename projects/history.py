@@ -141,9 +141,16 @@ class PeriodForm(forms.Form):
         return (start_of_day(start) if start else None, end_of_day(end))
 
 
-def form_errors(form: forms.Form) -> dict[str, list[str]]:
-    """Errors by parameter name, as the API's 400 answers give them."""
-    return {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+def form_errors(form: forms.Form) -> dict[str, list]:
+    """Errors by parameter name with their codes, as the API answers them: a malformed day is a
+    400, a well-formed one the record cannot answer for (a day to come, a period ending before it
+    begins) a 422."""
+    from rest_framework.exceptions import ErrorDetail
+
+    return {
+        name: [ErrorDetail(" ".join(error.messages), code=error.code or "invalid") for error in errors]
+        for name, errors in form.errors.as_data().items()
+    }
 
 
 # The record on a day --------------------------------------------------------------------------

@@ -69,9 +69,7 @@ class AutoSchema(openapi.AutoSchema):
         return "{" in self.path
 
     def _error_codes(self) -> list[str]:
-        codes = ["429"]
-        if self.method != "GET" or not self._is_detail():
-            codes += ["400", "422"]  # bad filters on lists, bad bodies on writes
+        codes = ["429", "400", "422"]  # bad parameters (filters, as_of, page_size), bad bodies on writes
         if self._is_detail() or self._paginates():
             codes.append("404")
         if self.method != "GET":

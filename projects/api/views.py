@@ -144,7 +144,10 @@ FORMAT_PARAMETER = OpenApiParameter(
 
 
 FACETS_PARAMETER = OpenApiParameter(
-    facets.PARAMETER, OpenApiTypes.STR, description=facets.HELP, pattern=r"^[a-z]+(,[a-z]+)*$"
+    facets.PARAMETER,
+    OpenApiTypes.STR,
+    description=facets.HELP,
+    pattern="^({names})(,({names}))*$".format(names="|".join(facets.FACETS)),
 )
 FACET_VALUES_SCHEMA = {
     "type": "array",
@@ -246,6 +249,9 @@ class ProjectHistoryMixin:
         """The changes to the project and its parts (claims, phases, roles...) between two days, oldest first:
         each with the record's fields before and after. As in the changes feed, authors are shown only to
         users who may read the change history, and only the changes of what the reader sees are listed."""
+        blank = [name for name in (history.FROM, history.TO) if request.query_params.get(name, None) == ""]
+        if blank:
+            raise ValidationError({name: [EMPTY_VALUE] for name in blank}, code="blank")
         form = history.PeriodForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(history.form_errors(form))

@@ -95,10 +95,11 @@ class FollowSerializer(StrictTypesMixin, serializers.ModelSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    claim = serializers.PrimaryKeyRelatedField(read_only=True)
-    change = serializers.PrimaryKeyRelatedField(read_only=True)
-    follow = serializers.PrimaryKeyRelatedField(read_only=True)
+    # a notification of a publication or a status change names no claim
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    claim = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    change = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    follow = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     data = serializers.DictField(read_only=True, help_text=_("What a webhook receives about the change."))
 
     class Meta:

@@ -95,10 +95,14 @@ def test_api_bad_as_of_is_a_400_naming_it(edited, value):
     assert list(response.json()["error"]["fields"]) == ["as_of"]
 
 
-def test_api_as_of_a_future_day_is_a_400(edited):
-    response = APIClient().get(f"/api/v1/projects/{edited.slug}/", {"as_of": days_ago(-1)})
-    assert response.status_code == 400
+def test_api_as_of_a_future_day_is_a_422_and_a_malformed_one_a_400(edited):
+    """A day to come is well formed but has no record yet (422); a malformed one breaks the schema (400)."""
+    api = APIClient()
+    response = api.get(f"/api/v1/projects/{edited.slug}/", {"as_of": days_ago(-1)})
+    assert response.status_code == 422
     assert list(response.json()["error"]["fields"]) == ["as_of"]
+    assert api.get(f"/api/v1/projects/{edited.slug}/", {"as_of": "2025-1-1"}).status_code == 400
+    assert api.get(f"/api/v1/projects/{edited.slug}/changes/", {"to": ""}).status_code == 400
 
 
 def test_api_as_of_after_deletion_is_404_and_before_it_answers_by_id():
@@ -210,12 +214,16 @@ def test_api_changes_show_authors_only_to_history_readers(edited):
 
 
 @pytest.mark.parametrize(
-    ("params", "named"),
-    [({"from": "2025-02-31"}, "from"), ({"to": "last week"}, "to"), ({"from": days_ago(1), "to": days_ago(3)}, "to")],
+    ("params", "named", "status"),
+    [
+        ({"from": "2025-02-31"}, "from", 400),
+        ({"to": "last week"}, "to", 400),
+        ({"from": days_ago(1), "to": days_ago(3)}, "to", 422),  # well formed, but ends before it begins
+    ],
 )
-def test_api_changes_bad_days_are_a_400_naming_them(edited, params, named):
+def test_api_changes_bad_days_are_refused_naming_them(edited, params, named, status):
     response = APIClient().get(f"/api/v1/projects/{edited.slug}/changes/", params)
-    assert response.status_code == 400
+    assert response.status_code == status
     assert list(response.json()["error"]["fields"]) == [named]
 
 
