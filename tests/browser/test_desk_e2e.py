@@ -2,6 +2,7 @@
 three are accepted and one corrected in fewer than ten clicks and key presses (typing a value
 aside), under the Content-Security-Policy, with the shortcuts' help one key away."""
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -69,6 +70,10 @@ def current_fact(page) -> Claim:
     return Claim.objects.get(pk=page.locator(".desk-fact.current").get_attribute("data-fact"))
 
 
+@pytest.mark.skipif(
+    os.environ.get("BROWSER_TESTS_SERVER", "").strip().lower() == "gunicorn",
+    reason="not yet run against gunicorn: it reads rows the server wrote before they are visible to it",
+)
 def test_paste_accept_three_and_correct_one_in_under_ten_actions(live_server, page, reviewer):
     problems = []
     page.on("console", lambda m: "Content Security Policy" in m.text and problems.append(m.text))
@@ -123,6 +128,10 @@ def test_paste_accept_three_and_correct_one_in_under_ten_actions(live_server, pa
     assert problems == []
 
 
+@pytest.mark.skipif(
+    os.environ.get("BROWSER_TESTS_SERVER", "").strip().lower() == "gunicorn",
+    reason="not yet run against gunicorn: it reads rows the server wrote before they are visible to it",
+)
 def test_the_desk_works_without_its_script(live_server, browser, reviewer):
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
