@@ -5,8 +5,8 @@ A chunk costs the same few queries whatever number of rows it holds: the project
 updates are read and locked together with their claims; each row is checked in Python
 with the model's own rules (``clean_fields``, ``clean``), the check constraints of the
 whole chunk in one query (``TrackedModel.failed_checks_of``) and the slugs against the
-database and the rows before them together; the records are written with
-``bulk_create`` / ``bulk_update`` and every change is logged with ``core.changes.record_many``
+database and the rows before them together; new records and their change log are written by
+COPY on PostgreSQL (``services.inserts``; ``bulk_create`` elsewhere), updates with ``bulk_update``
 (the change log of new records built by a second thread while the next chunk is written).
 A large file's rows arrive read and checked by a second process (``projects.import_worker``).
 
@@ -38,11 +38,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
 
-from core import changes
-from core.models import ConcurrentEditError, ObjectChange
+from core.models import ConcurrentEditError
 from core.writes import service
 from projects import attributes, search
 from projects.models import Claim, GridConnection, Project, ProjectStatusChange
+from projects.services import inserts
 from projects.services.base import SLUG_ATTEMPTS, _settled_fields, apply, check_version
 from projects.services.derived import first_status_step, refresh_distances, status_step
 from projects.services.merge import remember_renames
@@ -153,7 +153,8 @@ class _State:
 @service
 def _import(*, rows, user, key, skip_invalid, dry_run, chunk_size, progress) -> ImportResult:
     state = _State(ImportResult(dry_run=dry_run))
-    with _bound_on_server(router.db_for_write(Project)), _ChangeLog() as log:
+    using = router.db_for_write(Project)
+    with _bound_on_server(using), _ChangeLog(using) as log:
         for chunk in _chunks(rows, key, chunk_size):
             _import_chunk(chunk, state, key, log)
             state.result.rows = chunk[-1][0]
@@ -239,7 +240,7 @@ def _import_chunk(chunk, state: _State, key: str, log: _ChangeLog):
         log.write()  # the chunk before's, outside this chunk's savepoint
         try:
             with transaction.atomic():
-                plan.write()
+                plan.write(log.using)
         except IntegrityError:
             # A same-name create committed one of the slugs made here after they were chosen:
             # the chunk is planned again and takes the next free ones. Anything else is raised.
@@ -254,22 +255,22 @@ def _import_chunk(chunk, state: _State, key: str, log: _ChangeLog):
 
 class _ChangeLog:
     """The change log of each chunk's new records, built by a second thread while the database writes
-    the next chunk, and written before it (the same rows as ``TrackedQuerySet.bulk_create`` writes:
-    ``changes.serialize``, ``build_changes``, ``record_many``).
+    the next chunk, and written before it (the rows ``TrackedQuerySet.bulk_create`` would log, built
+    from the records' values by ``inserts.CreationLog`` and written by COPY on PostgreSQL).
 
     Building a chunk's change-log rows costs about as much CPU as the database's work on a chunk;
     done while the import waits for the database, the two overlap. The thread reads only the records
     (the content types are looked up before it starts) and writes nothing.
     """
 
-    def __init__(self):
+    def __init__(self, using: str):
+        self.using = using
         self.executor = None
         self.pending = None
+        self.logs = {}
 
     def __enter__(self):
-        from django.contrib.contenttypes.models import ContentType
-
-        ContentType.objects.get_for_models(Project, ProjectStatusChange)  # cached for the thread
+        self.logs = {model: inserts.CreationLog(model) for model in (Project, ProjectStatusChange)}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-change-log")
         return self
 
@@ -280,7 +281,7 @@ class _ChangeLog:
 
     def build(self, *batches):
         """Start building the change log of these batches of new records (each of one model)."""
-        batches = [batch for batch in batches if batch]
+        batches = [(self.logs[type(batch[0])], batch) for batch in batches if batch]
         if batches:
             self.write()
             self.pending = self.executor.submit(contextvars.copy_context().run, _creations, batches)
@@ -289,15 +290,11 @@ class _ChangeLog:
         """Write the change log built so far."""
         if self.pending is not None:
             built, self.pending = self.pending.result(), None
-            changes.record_many(built)
+            inserts.write_creations(built, self.using)
 
 
 def _creations(batches) -> list:
-    built = []
-    for records in batches:
-        afters = [changes.serialize(record) for record in records]
-        built += changes.build_changes(records, ObjectChange.Action.CREATE, afters=afters)
-    return built
+    return [row for log, records in batches for row in log.rows(records)]
 
 
 @dataclass(eq=False)
@@ -338,15 +335,15 @@ class _Plan:
     def steps(self) -> list[_Row]:
         return [row for row in (*self.creates, *self.updates) if row.step is not None]
 
-    def write(self):
+    def write(self, using: str):
         """The chunk's writes; the change log of its new records is left to ``_ChangeLog``."""
         if self.creates:
             projects = [row.project for row in self.creates]
             # Each with its text-search document, as project_create gives it: computed for the chunk in one
             # query and inserted with the row, rather than every row rewritten after.
-            for project, vector in zip(projects, search.documents(projects), strict=True):
+            for project, vector in zip(projects, search.documents(projects, using=using), strict=True):
                 project.search_vector = vector
-            Project._base_manager.bulk_create(projects)
+            inserts.insert(Project, projects, using)
         if self.updates:
             fields = sorted({name for row in self.updates for name in row.changed} | {"typed_by_hand"})
             Project.objects.bulk_update([row.project for row in self.updates], fields)
@@ -354,9 +351,7 @@ class _Plan:
             remember_renames([(row.project, row.previous_slug) for row in self.updates if "slug" in row.changed])
             self._refresh_distances([row.project for row in self.updates if row.site_moved])
             search.refresh_search([row.project.pk for row in self.updates])
-        steps = [row.step for row in self.steps]
-        if steps:
-            ProjectStatusChange._base_manager.bulk_create(steps)
+        inserts.insert(ProjectStatusChange, [row.step for row in self.steps], using)
         for number, project, data, version in self.with_claims:
             # Its headline claims decide which figures the edit types by hand, date its status step and
             # connect its site: the edit goes through project_update, in a savepoint of its own.

@@ -211,6 +211,77 @@ def test_updates_get_what_project_update_gives_them(demo):
     assert list(violations()) == []
 
 
+def stored_columns() -> dict:
+    """Every column of the projects, status steps and change log, as the database holds them, without
+    the IDs and times that differ between two runs (the times are checked to be those of the write)."""
+    from django.utils import timezone
+
+    def plain(row, ids=("id", "project_id", "object_id", "parent_object_id", "request_id")):
+        for name in ("created", "last_updated", "time"):
+            if name in row:
+                assert abs(row.pop(name) - timezone.now()) < datetime.timedelta(minutes=5)
+        return {name: value for name, value in row.items() if name not in ids}
+
+    projects = [plain(row) for row in Project._base_manager.order_by("slug").values()]
+    for row in projects:
+        row["search_vector"] = str(row["search_vector"])
+    steps = [plain(row) for row in ProjectStatusChange._base_manager.order_by("project__slug", "id").values()]
+    logged = [plain(row) for row in ObjectChange.objects.order_by("content_type_id", "object_repr", "id").values()]
+    for row in logged:
+        row["postchange_data"] = plain(row["postchange_data"])
+    return {"projects": projects, "steps": steps, "changes": logged}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_new_records_written_by_copy_are_those_bulk_create_writes(monkeypatch):
+    from projects.services import inserts
+
+    rows = [
+        {
+            "name": "Every column",
+            "aliases": ["EC1", 'Campus \\ tab\t and quote "', "Ligne\nnouvelle"],
+            "description": "Tab\there, a backslash \\ and a new line\n.",
+            "kind": "hyperscale",
+            "status": "construction",
+            "country": "FR",
+            "region": "Hauts-de-France",
+            "municipality": "Lille",
+            "address": "1 rue de l'Industrie",
+            "latitude": 50.62925,
+            "longitude": 3.057256,
+            "location_precision": "site",
+            "site_area_ha": Decimal("12.50"),
+            "floor_area_m2": Decimal("12000"),
+            "former_use": "steelworks",
+            "capacity_mw": Decimal("120.5"),
+            "capacity_basis": "it",
+            "investment_amount": Decimal("1500000000"),
+            "investment_currency": "EUR",
+            "investment_year": 2024,
+            "jobs_permanent": 50,
+            "jobs_construction": 800,
+            "announced_on": datetime.date(2024, 5, 2),
+            "announced_precision": "month",
+            "operational_year": 2027,
+            "last_verified_on": datetime.date(2025, 1, 3),
+        },
+        {"name": "Few columns"},
+        {"name": "Few columns"},
+    ]
+    importer = UserFactory(username="importer")
+    with transaction.atomic(), actor(importer, source="import"):
+        services.projects_import(rows=rows)
+        copied = stored_columns()
+        transaction.set_rollback(True)
+    monkeypatch.setattr(inserts, "copies", lambda using: False)
+    with actor(importer, source="import"):
+        services.projects_import(rows=rows)
+    assert stored_columns() == copied
+    assert [row["slug"] for row in copied["projects"]] == ["every-column", "few-columns", "few-columns-2"]
+    assert len(copied["steps"]) == 3 and len(copied["changes"]) == 6
+    assert all(row["search_vector"] not in ("", "None") for row in copied["projects"])
+
+
 def test_skip_invalid_keeps_the_good_rows_and_reports_the_bad():
     rows = [{"name": "Good one"}, {"name": "Bad one", "capacity_mw": Decimal("-1")}, {"name": "Good two"}]
     result = services.projects_import(rows=rows, skip_invalid=True)
