@@ -70,7 +70,28 @@ class CommaSeparatedMultipleChoiceField(forms.MultipleChoiceField):
 
 
 class CommaSeparatedMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """One column among several values: an IN, with no DISTINCT (django-filter's default, which
+    made PostgreSQL sort every matching row to count and page them)."""
+
     field_class = CommaSeparatedMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ends every order with the ID, in the direction of the last field: projects of equal
+    capacity (or name) keep one order from page to page, and the public covering indexes
+    (``project_public_*_idx``) serve the order as they are read, forwards or backwards."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        ordering = list(qs.query.order_by) or list(qs.model._meta.ordering)
+        if ordering and not any(str(field).lstrip("-") in ("id", "pk") for field in ordering):
+            last = str(ordering[-1])
+            qs = qs.order_by(*ordering, "-id" if last.startswith("-") else "id")
+        return qs
 
 
 def validate_search_words(value: str) -> None:
@@ -237,7 +258,7 @@ class ProjectFilterSet(FactFilterSet):
     )
     has_conflicts = StrictBooleanFilter(method="filter_has_conflicts", label=_("Has conflicts"))
     updated_since = UTCDateTimeFilter(field_name="last_updated", lookup_expr="gte", label=_("Updated since"))
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("name", "name"),
             ("capacity_mw", "capacity_mw"),
@@ -396,6 +417,15 @@ class ProjectFilterSet(FactFilterSet):
         return within.annotate(distance_sort=delta_lat * delta_lat + delta_lon * delta_lon)
 
     # Words ---------------------------------------------------------------------------------
+
+    def is_filtering(self) -> bool:
+        """Whether any filter narrows the list (an order, or fields sent empty, narrow nothing)."""
+        if not self.is_bound:
+            return False
+        cleaned = getattr(self.form, "cleaned_data", None)
+        if cleaned is None:
+            return True  # not validated (or invalid): never taken for the whole list
+        return any(value not in (None, "", [], ()) for name, value in cleaned.items() if name != "ordering")
 
     def describe(self) -> list[str]:
         """The active filters in words, values by their names for people: ["Kind: AI", "Country: France"]."""

@@ -15,7 +15,6 @@ from decimal import Decimal
 import django_filters
 import orjson
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -29,12 +28,14 @@ from core import caching
 from core.exports import escape_formula
 from core.formatting import format_number
 from core.geo import distance_km, geocode, towns_around
+from core.paginator import DeepPaginator
 from core.throttling import throttle_anonymous
+from core.widgets import LongSelect
 from projects import charts, choices, facets, history, history_views, money, selectors
 from projects.fact_filters import lay_out_fact_filters
 from projects.figures import figures_by_name
 from projects.filtersets import ProjectFilterSet, country_codes
-from projects.models import Organization, Project
+from projects.models import Project
 from projects.redirects import follows_old_addresses
 from projects.staleness import attach as attach_inferred_status
 from projects.staleness import with_last_reported
@@ -113,17 +114,13 @@ def bind_filters(request, fields) -> PublicProjectFilterSet:
     form.fields["status"].widget = forms.CheckboxSelectMultiple(choices=choices.ProjectStatus.choices)
     form.fields["kind"].widget = forms.CheckboxSelectMultiple(choices=choices.ProjectKind.choices)
     present = caching.cached("filters:countries", selectors.countries_present)
-    form.fields["country"].widget = forms.Select(
+    form.fields["country"].widget = LongSelect(
         choices=[("", _("Any country"))]
         + sorted(((code, countries.name(code)) for code in set(present)), key=lambda item: item[1])
     )
     if "organization" in fields:
-        involved = (
-            Organization.objects.filter(project_roles__project__in=selectors.public_projects())
-            .distinct()
-            .values_list("slug", "name")
-        )
-        form.fields["organization"].widget = forms.Select(choices=[("", _("Any organization")), *involved])
+        involved = caching.cached("filters:organizations", selectors.organizations_involved)
+        form.fields["organization"].widget = LongSelect(choices=[("", _("Any organization")), *involved])
     for name, empty_label in (("role", _("Any role")), ("ordering", _("Default"))):
         form.fields[name].empty_label = empty_label
         # the widget holds a copy of the choices made when the form was copied: hand it the field's own
@@ -171,8 +168,8 @@ def project_list(request):
     page = None
     if projects is not None:
         if filterset.near_point is not None and not filterset.form.cleaned_data.get("ordering"):
-            projects = projects.order_by("distance_sort")  # nearest first unless asked otherwise
-        page = Paginator(with_last_reported(projects), PAGE_SIZE).get_page(request.GET.get("page"))
+            projects = projects.order_by("distance_sort", "id")  # nearest first unless asked otherwise
+        page = DeepPaginator(with_last_reported(projects), PAGE_SIZE).get_page(request.GET.get("page"))
         selectors.attach_distances(page.object_list, filterset.near_point)
         attach_inferred_status(page.object_list)
     query = request.GET.copy()
@@ -203,7 +200,7 @@ def _list_facets(request, filterset):
     def count():
         return facets.facet_counts(filterset, list(facets.FACETS), selectors.public_projects())
 
-    if not request.GET.keys() - {"page"}:
+    if not filterset.is_filtering():
         return caching.cached(f"list:facets:{get_language()}", count)
     return count()
 
@@ -327,7 +324,11 @@ def _site_map(project, connections):
 def project_map(request):
     filterset = bind_filters(request, MAP_FIELDS)
     projects = filtered(filterset)
-    counts = selectors.map_counts(projects) if projects is not None else None
+    counts = None
+    if projects is not None:
+        # the whole map's counts are an aggregate over the table: from the cache until the next write
+        count = lambda: selectors.map_counts(projects)  # noqa: E731
+        counts = count() if filterset.is_filtering() else caching.cached("map:counts", count)
     return render(
         request,
         "projects/map.html",

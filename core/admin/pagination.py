@@ -1,15 +1,17 @@
-from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
+from core.paginator import DeepPaginator
 
-class EstimatedCountPaginator(Paginator):
+
+class EstimatedCountPaginator(DeepPaginator):
     """A paginator that never counts every row of a large table.
 
     An unfiltered list on PostgreSQL uses the planner's row estimate
     (``pg_class.reltuples``, kept fresh by autovacuum) once the table is large.
     Any other list counts at most ``count_limit`` rows: page links stop there and
-    the journalist narrows the list with a filter or a search instead.
+    the journalist narrows the list with a filter or a search instead. Deep pages are read by
+    their IDs first (``core.paginator``).
     """
 
     count_limit = 10_000

@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import EmptyPage, Page, Paginator
+from django.core.paginator import EmptyPage, Page
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+
+from core.paginator import DeepPaginator, page_rows
 
 EXACT_COUNT_LIMIT = 2_000
 
@@ -53,7 +55,7 @@ class EstimatedPage(Page):
         return self._has_next
 
 
-class CheapCountPaginator(Paginator):
+class CheapCountPaginator(DeepPaginator):
     """Exact counts up to ``EXACT_COUNT_LIMIT`` rows, the planner's estimate past it (``count_is_estimate``)."""
 
     exact_count_limit = EXACT_COUNT_LIMIT
@@ -96,7 +98,7 @@ class CheapCountPaginator(Paginator):
         if not self.count_is_estimate:
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = page_rows(self.object_list, bottom, bottom + self.per_page + 1)
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         return EstimatedPage(rows[: self.per_page], number, self, has_next=len(rows) > self.per_page)

@@ -227,8 +227,12 @@ class Project(SluggedModel):
             models.Index(fields=["country", "status"], name="project_country_status_idx"),
             # investment_min/max always come with a currency: amounts are compared within one
             models.Index(fields=["investment_currency", "investment_amount"], name="project_investment_idx"),
-            # Lists: the default order, and a country's projects by capacity as readers see them (no drafts).
+            # Lists: the default order (the admin's, drafts included), then the public list's two main
+            # orders as readers see them, each ended by the ID (stable pages): deep pages read their IDs
+            # from these alone (core.paginator); and a country's projects by capacity.
             models.Index(fields=["name"], name="project_name_idx"),
+            models.Index(fields=["name", "id"], name="project_public_name_idx", condition=Q(is_draft=False)),
+            models.Index(fields=["capacity_mw", "id"], name="project_public_mw_idx", condition=Q(is_draft=False)),
             models.Index(
                 fields=["country", "capacity_mw"], name="project_public_country_mw_idx", condition=Q(is_draft=False)
             ),
