@@ -9,13 +9,18 @@ With ``BROWSER_TESTS_SERVER=gunicorn`` (what ``make deploy-check`` runs) it is t
 mode instead: debug off, ``collectstatic`` into a fresh directory (manifest storage, hashed
 names), gunicorn with 2 workers on the test database (PostgreSQL) and the suite's Redis.
 The tests write their records in the test process as usual; gunicorn's workers read them
-from the same database.
+from the same database. Between two tests the database is emptied and its content types made
+again, with new ids; Django's test server, in the test's own process, forgets the ones it had
+cached, but a gunicorn worker would go on writing the old ids (the change log's content type, a
+foreign key: the write fails). So before a test, when the content types are not those the workers
+started with, gunicorn replaces its workers (``SIGHUP``), and they start afresh as after a deploy.
 """
 
 import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -93,16 +98,68 @@ def page(browser, request):
         pytest.fail(f"The page asked for something outside localhost: {outside}")
 
 
+WORKERS = 2
+
+
+def _content_types() -> list[tuple]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(ContentType.objects.order_by("pk").values_list("pk", "app_label", "model"))
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (gunicorn's workers), from /proc."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.add(int(stat.parent.name))
+    return children
+
+
+def _wait_ready(url: str, process: subprocess.Popen, log: Path, what: str):
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health/ready", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"gunicorn {what}:\n{log.read_text()[-4000:]}")
+        time.sleep(0.3)
+
+
 class DeployedServer:
     """gunicorn serving the test database in the deployed mode; ``url`` like pytest-django's live server."""
 
-    def __init__(self, url: str):
-        self.url = url
+    def __init__(self, url: str, process: subprocess.Popen, log: Path):
+        self.url, self.process, self.log = url, process, log
+        # The content types the workers may have cached (their ids): those of the database they started on.
+        self.content_types: list[tuple] = []
         # pytest-django's live-server helper turns these on and off around each test.
         self._live_server_modified_settings = types.SimpleNamespace(enable=lambda: None, disable=lambda: None)
 
     def __str__(self):
         return self.url
+
+    def new_workers(self):
+        """Replace every worker by a fresh one, and return once none of the old ones is left to answer."""
+        old = _children(self.process.pid)
+        self.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while True:
+            workers = _children(self.process.pid)
+            if len(workers) == WORKERS and not workers & old:
+                break
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not replace its workers:\n{self.log.read_text()[-4000:]}")
+            time.sleep(0.1)
+        _wait_ready(self.url, self.process, self.log, "did not answer after replacing its workers")
 
 
 def _database_url(settings_dict: dict) -> str:
@@ -154,7 +211,7 @@ if SERVER == "gunicorn":
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         with log.open("wb") as log_file:
             process = subprocess.Popen(
-                [gunicorn, "tracker.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
+                [gunicorn, "tracker.wsgi", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
                 cwd=ROOT,
                 env=env,
                 stdout=log_file,
@@ -162,18 +219,11 @@ if SERVER == "gunicorn":
             )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/health/ready", timeout=5) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start:\n{log.read_text()[-4000:]}")
-                time.sleep(0.3)
-            yield DeployedServer(url)
+            _wait_ready(url, process, log, "did not start")
+            server = DeployedServer(url, process, log)
+            with django_db_blocker.unblock():
+                server.content_types = _content_types()
+            yield server
         finally:
             process.terminate()
             try:
@@ -183,3 +233,16 @@ if SERVER == "gunicorn":
                 process.wait()
             if process.returncode not in (0, -15):
                 print(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+
+    @pytest.fixture(autouse=True)
+    def _workers_know_the_content_types(request, django_db_blocker):
+        """The workers serve a test with the content types of its database: when the test before
+        emptied it (and its content types came back with other ids), gunicorn starts new workers."""
+        if "live_server" not in request.fixturenames:
+            return
+        server = request.getfixturevalue("live_server")
+        with django_db_blocker.unblock():
+            content_types = _content_types()
+        if content_types != server.content_types:
+            server.new_workers()
+            server.content_types = content_types
