@@ -5,7 +5,6 @@ reviewer accepts a claim of it; an anonymous reader's correction reaches the rev
 import hashlib
 import hmac
 import json
-import os
 from decimal import Decimal
 
 import pytest
@@ -66,10 +65,6 @@ def test_a_reader_follows_a_project_and_its_webhook_is_called_when_a_claim_is_ac
     ).to_be_visible()
 
 
-@pytest.mark.skipif(
-    os.environ.get("BROWSER_TESTS_SERVER", "").strip().lower() == "gunicorn",
-    reason="not yet run against gunicorn: it reads rows the server wrote before they are visible to it",
-)
 def test_a_readers_correction_goes_to_the_review_queue(live_server, page):
     project = ProjectFactory(name="Fouju hall", capacity_mw=Decimal("100"))
     page.goto(f"{live_server.url}/projects/{project.slug}/")

@@ -1,8 +1,6 @@
 """In a real headless Chromium: the demo project recorded a second time under another name is listed
 among the possible duplicates, compared side by side and merged; its old page then opens the kept one."""
 
-import os
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -16,10 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.mark.skipif(
-    os.environ.get("BROWSER_TESTS_SERVER", "").strip().lower() == "gunicorn",
-    reason="not yet run against gunicorn: it reads rows the server wrote before they are visible to it",
-)
 def test_merge_a_second_record_of_the_demo_project(live_server, page):
     call_command("load_demo", verbosity=0)
     UserFactory(username="editor", is_staff=True, is_superuser=True, password=PASSWORD)
