@@ -3,8 +3,8 @@
 
 A chunk costs the same few queries whatever number of rows it holds: the projects it
 updates are read and locked together with their claims; each row is checked in Python
-with the model's own rules (``clean_fields``, ``clean``), the check constraints of the
-whole chunk in one query (``TrackedModel.failed_checks_of``) and the slugs against the
+with the model's own rules (``clean_fields`` as ``services.rules`` asks it, ``clean``), the
+check constraints of the whole chunk in one query (``TrackedModel.failed_checks_of``) and the slugs against the
 database and the rows before them together; new records and their change log are written by
 COPY on PostgreSQL (``services.inserts``; ``bulk_create`` elsewhere), updates with ``bulk_update``
 (the change log of new records built by a second thread while the next chunk is written).
@@ -42,7 +42,7 @@ from core.models import ConcurrentEditError
 from core.writes import service
 from projects import attributes, search
 from projects.models import Claim, GridConnection, Project, ProjectStatusChange
-from projects.services import inserts
+from projects.services import inserts, rules
 from projects.services.base import SLUG_ATTEMPTS, _settled_fields, apply, check_version
 from projects.services.derived import first_status_step, refresh_distances, status_step
 from projects.services.merge import remember_renames
@@ -486,56 +486,12 @@ def _status_changed(row: _Row) -> bool:
 
 def _clean(instance, exclude: set[str]) -> dict:
     """``full_clean`` up to its database checks (unique slug and constraints come per chunk)."""
-    choices = _choice_sets(type(instance))
-    errors = {}
-    try:
-        instance.clean_fields(exclude={*exclude, *choices})
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    for name, allowed in choices.items():
-        if name not in exclude:
-            try:
-                _clean_choice(instance, instance._meta.get_field(name), allowed)
-            except ValidationError as error:
-                errors.setdefault(name, []).extend(error.error_list)
+    errors = rules.clean_fields(instance, exclude)
     try:
         instance.clean()
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     return errors
-
-
-@functools.cache
-def _choice_sets(model) -> dict[str, frozenset]:
-    """The values of each field with choices, gathered once: a field walks its choices on every
-    validation, and a country field's are some 250 names translated each time."""
-    return {
-        f.name: frozenset(key for key, _label in f.flatchoices)
-        for f in model._meta.concrete_fields
-        if f.choices is not None and f.editable and not f.generated
-    }
-
-
-def _clean_choice(instance, field, allowed: frozenset):
-    """``clean_fields`` for one field with choices (``Field.clean``), the choice looked up in ``allowed``."""
-    raw = getattr(instance, field.attname)
-    if field.blank and raw in field.empty_values:
-        return
-    value = field.to_python(raw)
-    try:
-        chosen = value in allowed
-    except TypeError:  # not hashable: no choice
-        chosen = False
-    if not chosen:
-        if value not in field.empty_values:
-            message = field.error_messages["invalid_choice"]
-            raise ValidationError(message, code="invalid_choice", params={"value": value})
-        if value is None and not field.null:
-            raise ValidationError(field.error_messages["null"], code="null")
-        if not field.blank:
-            raise ValidationError(field.error_messages["blank"], code="blank")
-    field.run_validators(value)
-    setattr(instance, field.attname, value)
 
 
 def _check_constraints(rows: list[_Row]):
@@ -594,9 +550,7 @@ def _settle_slugs(rows: list[_Row], state: _State):
 
 def _check_step(row: _Row):
     """The status step is checked by the model's rules too; its project, new or locked, exists."""
-    try:
-        row.step.clean_fields(exclude={"project", "source", "claim"})
-        row.step.clean()
-    except ValidationError as error:
-        row.errors = error.update_error_dict(row.errors)
+    errors = _clean(row.step, {"project", "source", "claim"})
+    if errors:
+        row.errors = ValidationError(errors).update_error_dict(row.errors)
         row.step = None
