@@ -330,5 +330,6 @@ def operational_year_facts(doc: Document) -> Iterator[Fact]:
                 doc.text[max(doc.sentence_at(match.start()).start, match.start() - 80) : match.end()]
             ):
                 fact.scope = "phase"  # "la première tranche doit être mise en service en 2028"
-            fact.reason = f"cue words: {match.group('horizon') or match.group('verb') or ''}".rstrip(": ")
+            groups = match.groupdict()
+            fact.reason = f"cue words: {groups.get('horizon') or groups.get('verb') or ''}".rstrip(": ")
             yield fact
