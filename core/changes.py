@@ -146,7 +146,6 @@ def build_changes(instances, action: str, befores=None, afters=None) -> list:
     ``befores`` and ``afters`` are lists in the order of ``instances`` (None: nothing before or after).
     """
     from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
 
     from core.models import ObjectChange
 
@@ -175,20 +174,34 @@ def build_changes(instances, action: str, befores=None, afters=None) -> list:
     columns = ObjectChange._meta.concrete_fields
     built = []
     for instance, before, after in zip(instances, befores, afters, strict=True):
-        parent_id = getattr(instance, parent.attname) if parent is not None else None
-        values = {
-            **shared,
-            "time": timezone.now(),
-            "object_id": instance.pk,
-            "object_repr": str(instance)[:200],
-            "parent_content_type_id": parent_type.pk if parent_id is not None else None,
-            "parent_object_id": parent_id,
-            "prechange_data": before,
-            "postchange_data": after,
-            "changed_fields": changed_fields(before, after),
-        }
+        values = entry_values(
+            shared,
+            instance,
+            parent.attname if parent is not None else None,
+            parent_type.pk if parent_type is not None else None,
+            before,
+            after,
+        )
         built.append(ObjectChange(*(values[f.attname] if f.attname in values else f.get_default() for f in columns)))
     return built
+
+
+def entry_values(shared: dict, instance, parent_attname, parent_type_id, before, after) -> dict:
+    """The columns (by attname) of the change-log entry of ``instance``, with those ``shared`` by a write's entries."""
+    from django.utils import timezone
+
+    parent_id = getattr(instance, parent_attname) if parent_attname else None
+    return {
+        **shared,
+        "time": timezone.now(),
+        "object_id": instance.pk,
+        "object_repr": str(instance)[:200],
+        "parent_content_type_id": parent_type_id if parent_id is not None else None,
+        "parent_object_id": parent_id,
+        "prechange_data": before,
+        "postchange_data": after,
+        "changed_fields": changed_fields(before, after),
+    }
 
 
 def snapshot(instance):

@@ -194,25 +194,13 @@ class CreationLog:
             "request_id": context.request_id,
             "action": ObjectChange.Action.CREATE,
             "content_type_id": self.content_type_id,
-            "prechange_data": None,
         }
         columns = [field for field in ObjectChange._meta.concrete_fields if not field.primary_key]
         defaults = {field.attname: field.get_default() for field in columns}
         rows = []
         for record, after in zip(records, self.afters(records), strict=True):
-            parent_id = getattr(record, self.parent_attname) if self.parent_attname else None
-            values = {
-                **defaults,
-                **shared,
-                "time": timezone.now(),
-                "object_id": record.pk,
-                "object_repr": str(record)[:200],
-                "parent_content_type_id": self.parent_type_id if parent_id is not None else None,
-                "parent_object_id": parent_id,
-                "postchange_data": after,
-                # changes.changed_fields with nothing before: what has a value after
-                "changed_fields": sorted(name for name, value in after.items() if value is not None),
-            }
+            entry = changes.entry_values(shared, record, self.parent_attname, self.parent_type_id, None, after)
+            values = {**defaults, **entry}
             rows.append([values[field.attname] for field in columns])
         return rows
 
