@@ -137,24 +137,13 @@ def side_by_side(args):
         print("\nwrk not found (Debian: apt-get install wrk, or make wrk): the side-by-side HTTP run is skipped.")
         return
     settings = connection.settings_dict
-    credentials = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    address = f"{credentials}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    address = bench_http.database_address(settings)
     bench_http.CACHE.mkdir(parents=True, exist_ok=True)
     sqlite_path = bench_http.CACHE / "bench.db"
     with connection.cursor() as cursor:
         copied = bench_http.sqlite_copy(cursor, Project, PROJECT_LIST_FIELDS, sqlite_path)
     print(f"\nSQLite copy for Datasette: {copied:,} rows")
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")},
-        "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "benchmark-only-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"postgres://{address}",
-        # throttling stays on (a counter per client in Redis), at rates the benchmark does not reach
-        "API_THROTTLE_ANON": "1000000000/minute",
-        "API_THROTTLE_USER": "1000000000/minute",
-    }
+    env = bench_http.deployed_env(settings)
     tracker = bench_http.gunicorn("tracker", "tracker.wsgi", env, args.workers, "/health/ready")
     raw = bench_http.gunicorn(
         "raw",

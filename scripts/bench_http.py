@@ -107,6 +107,29 @@ class Server:
         return sizes
 
 
+def database_address(database: dict) -> str:
+    """``user[:password]@host:port/name`` of a Django database's settings."""
+    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+    return f"{credentials}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+
+
+def deployed_env(database: dict, **settings: str) -> dict:
+    """The environment of the tracker in its deployed settings (debug off) on ``database``, throttled
+    at rates a benchmark does not reach (the counters still run, in Redis); ``settings`` add to it."""
+    return {
+        **{key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "benchmark-only-" + "x" * 40,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"postgres://{database_address(database)}",
+        "API_THROTTLE_ANON": "1000000000/minute",
+        "API_THROTTLE_USER": "1000000000/minute",
+        "PAGE_THROTTLE_ANON": "1000000000/minute",
+        **settings,
+    }
+
+
 def gunicorn(name: str, target: str, env: dict, workers: int, ready_path: str, cwd: Path = ROOT) -> Server:
     command = [str(BIN / "gunicorn"), target, "--workers", str(workers), "--bind", "127.0.0.1:{port}"]
     return Server(name, [*command, "--log-level", "warning"], env, ready_path, cwd)

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import http.client
 import http.cookiejar
 import os
 import secrets
 import statistics
+import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -45,6 +48,7 @@ import bench_data  # noqa: E402
 import bench_http  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.hashers import PBKDF2PasswordHasher  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -168,35 +172,37 @@ def signed_in_opener(base: str, username: str, password: str) -> urllib.request.
 def memory(urls: list[str], admin_urls: list[str], password: str, repeat: int) -> None:
     """Every endpoint through gunicorn in the deployed settings; the workers' largest resident memory."""
     bench_http.CACHE.mkdir(parents=True, exist_ok=True)
-    database = connection.settings_dict
-    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
-    address = f"{credentials}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")},
-        "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "benchmark-only-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"postgres://{address}",
-        "API_THROTTLE_ANON": "1000000000/minute",
-        "PAGE_THROTTLE_ANON": "1000000000/minute",
-        "DJANGO_STATIC_ROOT": str(bench_http.CACHE / "static"),
-        "DJANGO_SECURE_COOKIES": "0",  # plain HTTP on the loopback
-    }
-    call_command("collectstatic", interactive=False, verbosity=0)  # the deployed pages' manifest
+    env = bench_http.deployed_env(
+        connection.settings_dict,
+        DJANGO_STATIC_ROOT=str(bench_http.CACHE / "static"),
+        DJANGO_SECURE_COOKIES="0",  # plain HTTP on the loopback
+    )
+    # the deployed pages' manifest, collected where the server's settings look for it
+    collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+    subprocess.run(collect, env=env, cwd=bench_http.ROOT, check=True)
     server = bench_http.gunicorn("tracker-pages", "tracker.wsgi", env, 2, "/health/ready")
     server.start()
-    peak = [0.0, 0.0]
+    peak, failed = [0.0, 0.0], []
     try:
         anonymous = urllib.request.build_opener()
         staff = signed_in_opener(server.base, "bench", password)
         asked = [(anonymous, url) for url in urls] + [(staff, url) for url in admin_urls]
-        for _ in range(repeat):
+        for round_number in range(repeat):
             for opener, url in asked:
                 request = urllib.request.Request(server.base + url, headers={"Accept-Encoding": "gzip"})
-                with opener.open(request, timeout=300) as response:
-                    while response.read(1 << 20):
-                        pass
+                start, size = time.perf_counter(), 0
+                try:
+                    with opener.open(request, timeout=300) as response:
+                        while chunk := response.read(1 << 20):
+                            size += len(chunk)
+                except (http.client.IncompleteRead, urllib.error.HTTPError) as error:
+                    # a worker stopped mid-answer or before it (gunicorn's timeout), or any other error
+                    code = getattr(error, "code", "cut off")
+                    print(f"  {url}: FAILED ({code}) after {time.perf_counter() - start:.1f} s and {size:,} bytes")
+                    failed.append(url)
+                    continue
+                if round_number == 0:
+                    print(f"  {url}: {time.perf_counter() - start:.2f} s, {size:,} bytes (gzip)")
                 sizes = server.worker_rss_mb()
                 peak = [max(old, new) for old, new in zip(peak, sizes + [0.0] * (2 - len(sizes)), strict=False)]
     finally:
@@ -205,6 +211,8 @@ def memory(urls: list[str], admin_urls: list[str], password: str, repeat: int) -
         f"\ngunicorn, 2 workers, debug off: every page, API list and download above asked {repeat} times; "
         f"largest resident memory of each worker: {', '.join(f'{size:.0f}' for size in peak)} MB"
     )
+    if failed:
+        print(f"failed: {', '.join(sorted(set(failed)))}")
 
 
 def main() -> None:
@@ -231,7 +239,8 @@ def main() -> None:
         user, _ = get_user_model().objects.update_or_create(
             username="bench", defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.org"}
         )
-        user.set_password(password)
+        # hashed as the deployed server checks it (the test settings hash with MD5 only)
+        user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
         user.save()
         demo = Project.objects.filter(claims__isnull=False).order_by("id").first()
         claim = Claim.objects.order_by("id").first()
