@@ -45,7 +45,8 @@ TENANT, BUILDER, PUBLIC_AUTHORITY, GRID_OPERATOR = "tenant", "builder", "public_
 _ROLE_WORDS = [
     (GRID_OPERATOR, r"gestionnaire (?:du|de) réseau|grid operator|transmission operator|network operator"
      r"|raccord\w*|connexion|connect\w*|substations?|poste (?:source|électrique|de transformation)"
-     r"|distribution network"),
+     r"|distribution network|switching station|switchyard"
+     r"|alimenter\w* (?:le|la|les) (?:site|campus|bâtiments?|data ?center)"),
     (BUILDER, r"contractant|entreprise générale|constructeur|construction (?:company|firm|group)|general contractor"
      r"|contractor|builder|confiée? à|assurera la construction|main contractor|construit|réalisé|bâti|built"
      r"|constructed"),
@@ -63,7 +64,9 @@ _ROLE_WORDS = [
      r"|a présenté|a officialisé|a dévoilé|va (?:investir|construire)|will invest|to invest|has started|a lancé"
      r"|lance|has withdrawn|renonc\w+|scrapp\w+|broke ground|breaks ground|has opened|a ouvert"
      r"|voulait (?:bâtir|construire|implanter)|veut bâtir|souhaite (?:bâtir|construire|implanter)|appeal by"
-     r"|appel de"),
+     r"|appel de|is seeking|seeks|is proposing|proposes|has secured|secured|a obtenu|obtient|ambitionne|projette"
+     r"|porte (?:le|ce) projet|à l['’]origine du projet|pour (?:construire|développer|bâtir|implanter)"
+     r"|to (?:build|develop)"),
 ]  # fmt: skip
 # The role a public body or a company has by what its name says it is, when no cue tells otherwise.
 _ROLE_BY_NAME = [
@@ -71,7 +74,8 @@ _ROLE_BY_NAME = [
         r"\b(?:Council|Conseil|Commission|Authority|Agency|Préfecture|Ministry|Ministère|Mairie"
         r"|Communauté|Métropole|Eurométropole|Département|Région|Development Corporation|Établissement public"
         r"|Etablissement public|Bord Pleanála|Planning Commission|Government|Gouvernement|Business France"
-        r"|Port Maritime|Port of|Port Authority)\b")),
+        r"|Port Maritime|Port of|Port Authority|Inspectorate|Consents Unit|Ministers|Secretary of State|Department for"
+        r"|Department of|DREAL|DDTM?|Préfet|Direction régionale|Direction départementale)\b")),
     (GRID_OPERATOR, re.compile(r"(?:\bPowergrid|\bPower Networks|\bGrid|\bTransmission|Réseau de Transport\b.*)$")),
     (INVESTOR, re.compile(r"\b(?:Fund|Fonds|Capital|Investments?|Asset Management|Banque des Territoires)\b")),
     (BUILDER, re.compile(r"\b(?:Builders|Construction|Bâtisseurs|BTP|Contractors)\b")),
@@ -108,11 +112,12 @@ _SUBJECT_VERBS = (
     r"|announced|started|begun|opened|withdrawn|bought|acquired|signed|partnered|confirmed|broken ground|been"
     r" (?:granted|refused|selected|chosen))|(?:today )?(?:announced|unveiled|broke ground|breaks ground|files"
     r"|filed|lodged|submitted|withdrew|scrapped|opened|started|acquired|bought)\b|walks away"
-    r"|said(?: on \w+| \w+day)?(?: that)? (?:it|the)\b|says (?:it|the)\b|will build\b"
+    r"|said(?: on \w+| \w+day)?(?: that)? (?:it|the|its|their|a|an)\b|says (?:it|the|its|a|an)\b|will build\b"
     r"|va (?:investir|construire|implanter|exploiter)|investit|a inauguré|inaugure|a présenté|a officialisé"
     r"|a annoncé|annonce\b|a dévoilé|a déposé|a obtenu|a mis en pause|a (?:abandonné|renoncé)|renonce"
     r"|prévoit\b|vise\b|veut\b|exploitera|construira|financera|raccordera|assurera|a finalisé|a signé"
-    r"|lance\b|a lancé|a indiqué|a confirmé|entrera au capital"
+    r"|lance\b|a lancé|a indiqué|a confirmé|entrera au capital|is seeking|seeks|is proposing|proposes\b|has secured"
+    r"|secured\b|(?:has|have) been granted|obtient|ambitionne|projette|porte (?:le|ce) projet|alimentera"
 )
 
 _PATTERNS = [
@@ -208,10 +213,28 @@ _PATTERNS = [
         r"|Etablissement public|Office|Institut|Chambre|Autorité|Direction)\b(?:[^\S\n\t]+(?:de la |de l['’]|du |des "
         rf"|de |d['’]|of |d['’]aménagement )?{TOKEN}){{1,4}})"
     ), 0.7),
+    # "Construction will be carried out by X", "les travaux, confiés au groupe X", "the contract was awarded to X"
+    (re.compile(
+        r"\b(?P<desc>(?i:travaux|chantier|construction|works|building work|contract)\b[^.;\n]{0,40}?\b"
+        r"(?:confiée?s?|attribuée?s?|réalisée?s?|menée?s?|carried out|undertaken|awarded|delivered|handled))\s+"
+        r"(?:par|à|au|aux|by|to)\s+(?:le |la |l['’]|les |the )?(?:[a-zà-ÿ'’-]+\s+){0,3}?"
+        rf"(?P<name>{ORG_LONG})"
+    ), 0.75),
+    # "le terrain a été cédé par la Foncière X", "bought the land from X", "leased from X"
+    (re.compile(
+        r"\b(?P<desc>cédée?s?|vendue?s?|sold|bought\b[^.;\n]{0,40}?\bfrom|acquired\b[^.;\n]{0,40}?\bfrom"
+        r"|leased? from|leases? it from|rachetée?s? à)\s+(?:par\s+|à\s+)?(?:le |la |l['’]|les |the )?"
+        rf"(?P<name>{ORG_LONG})"
+    ), 0.7),
     # "Quote a public body by its kind": "Temple Economic Development Corporation", "An Bord Pleanála"
     (re.compile(
         rf"(?P<name>(?:An\s+)?{TOKEN}(?:\s+{TOKEN}){{0,3}}\s+(?:Economic Development Corporation|Development "
-        r"Corporation|Planning Commission|Bord Pleanála|Planning Board|Authority|Agency))\b"
+        r"Corporation|Planning Commission|Bord Pleanála|Planning Board|Authority|Agency|Inspectorate|Consents Unit"
+        r"|Directorate))\b"
+    ), 0.75),
+    # "la DREAL Grand Est", "la DDTM du Nord": the State's regional and departmental services
+    (re.compile(
+        rf"\b(?P<name>(?:DREAL|DRIEAT|DDTM?|DRAC)(?:[^\S\n\t]+(?:de la |de l['’]|du |des |de )?{TOKEN}){{0,3}})"
     ), 0.75),
 ]  # fmt: skip
 _PATTERNS += [
@@ -233,13 +256,19 @@ _PATTERNS += [
 # "sa puissance auprès de RTE", "Enedis assurera le raccordement", "SSEN has offered a grid connection".
 _GRID_PATTERNS = [
     re.compile(
-        r"\b(?P<desc>raccordement|puissance|connexion|grid connection|connection)\s+(?:[\wà-ÿ'’-]+\s+){0,4}?"
-        rf"(?:avec|auprès de|auprès d['’]|par|with|from|by)\s+(?:the\s+|le\s+|l['’])?(?P<name>{ORG})"
+        r"\b(?P<desc>raccordement|puissance|connexion|grid connection|connection|raccordée?s?|connected)\s+"
+        r"(?:[\wà-ÿ'’-]+\s+){0,4}?(?:(?:avec|auprès de|par|with|from|by)\s+|auprès d['’]\s*)(?:the\s+|le\s+|l['’])?"
+        rf"(?P<name>{ORG})"
     ),
     re.compile(
         rf"(?P<name>{ORG})\s+(?:assurera|assure|réalisera|réalise|étudie|a proposé|propose|will provide|provides"
         r"|has offered|offered|is to provide)\s+(?:le |la |l['’]|un |une |a |an |the |its )?(?:[\wà-ÿ'’-]+\s+){0,2}?"
         r"(?P<desc>raccordement|connexion|connection)"
+    ),
+    # "Enedis alimentera le site depuis le poste de Boulay", "Northern Powergrid will supply the campus"
+    re.compile(
+        rf"(?P<name>{ORG})\s+(?P<desc>alimentera|alimente|va alimenter|will supply|supplies|will power)\s+"
+        r"(?:le|la|les|the)\s+(?:site|campus|data|centre|center|bâtiments?|buildings?|scheme|projet|project)\b"
     ),
     # "Enedis assurera le raccordement des bâtiments annexes, RTE celui du campus"
     re.compile(rf"\b(?:raccordement|connexion)\b[^.;\n]{{0,80}},\s+(?P<name>{ORG})\s+(?P<desc>celui|celle)\s+d"),
@@ -350,6 +379,25 @@ _LIST_PATTERNS = [
     ),
 ]
 
+# The members of a consortium or joint venture develop the project, unless their name says they fund it:
+# "un consortium réunissant X, Y et l'énergéticien Z", "a joint venture between X and Y".
+_CONSORTIUM = re.compile(
+    r"\b(?:consortium|groupement|joint[- ]venture|coentreprise|co-entreprise)\s+(?:[a-zà-ÿ-]+\s+){0,2}?"
+    r"(?:réunissant|formée? par|composée? de|associant|comprenant|regroupant|between|of|comprising|made up of"
+    rf"|formed by|entre)\s+(?P<list>{_ITEM}(?:\s*,\s*{_ITEM})*\s*,?\s+(?:et|and|&)\s+{_ITEM})"
+)
+
+
+def _consortium_members(text: str) -> Iterator[_Found]:
+    for match in _CONSORTIUM.finditer(text):
+        for item in _ORG_FULL.finditer(text, match.start("list"), match.end("list")):
+            name = item.group()
+            if is_common_word(name):
+                continue
+            role = INVESTOR if dict(_ROLE_BY_NAME)[INVESTOR].search(name) else DEVELOPER
+            yield _Found(name, item.start(), item.end(), 0.7, role, cue="consortium member", introduced=True)
+
+
 # Local and national authorities: "la communauté d'agglomération de la Porte du Hainaut", "Slough Borough Council".
 _AUTHORITY = [
     # Only the kind of authority ignores case: the name itself is capitalised ("mairie de Wattrelos pour ...").
@@ -374,12 +422,12 @@ _AUTHORITY = [
 
 # Suffixes that make a capitalised sequence a company ("Ark Data Centres", "Kao Data Ltd").
 _SUFFIX = re.compile(
-    rf"(?P<name>{TOKEN}(?:[^\S\n\t]+{TOKEN}){{0,3}}[^\S\n\t]+(?:SA|SAS|SE|Inc\.?|Ltd|Limited|plc|LLC|GmbH|AG|NV|BV|Group|Groupe"
+    rf"(?P<name>{TOKEN}(?:[^\S\n\t]+{TOKEN}){{0,3}}[^\S\n\t]+(?:Data Parks?|Data Campus|Datacenter Group"
+    r"|SA|SAS|SE|Inc\.?|Ltd|Limited|plc|LLC|GmbH|AG|NV|BV|Group|Groupe"
     r"|Holdings?|Capital|Partners|Data Cent(?:re|er)s|Datacenters?|Technologies|Infrastructure|Properties"
     r"|Investments|Realty|REIT|Compute|Computing|Digital|Data|Cloud|Hyperscale|Ventures|Networks|Powergrid"
     r"|Energy|Energies|Énergies|Energie|Construction|Builders|Developments|Cooperative|Fund|Hosting|Edge|IA|AI"
-    r"|Calcul|Numérique|Télécom|Telecom|Serveurs|Informatique|Electric|Systems|Solutions|Labs|Data Parks?"
-    r"|Data Campus|Datacenter Group|Grid)(?:[^\S\n\t]+(?:Ltd|Limited|plc|Inc\.?|LLC|SA|SAS|GmbH))?)(?![\w-])"
+    r"|Calcul|Numérique|Télécom|Telecom|Serveurs|Informatique|Electric|Systems|Solutions|Labs|Grid)(?:[^\S\n\t]+(?:Ltd|Limited|plc|Inc\.?|LLC|SA|SAS|GmbH))?)(?![\w-])"
 )
 
 # Titles and roles that announce a person, not an organisation.
@@ -440,11 +488,22 @@ class _Found:
 
 
 _ROLE_PATTERNS = [(role, re.compile(rf"\b(?:{pattern})\b", _I)) for role, pattern in _ROLE_WORDS]
+# What a verb says of its agent or source, read only from a pattern's own descriptor: works entrusted
+# to a builder, land sold by its owner, a permit examined or granted by an authority.
+_DESC_ROLES = [
+    (BUILDER, re.compile(r"(?:travaux|chantier|construction|works|building work|contract)\b.*", _I | re.S)),
+    (OWNER, re.compile(r"cédée?s?|vendue?s?|sold|(?:bought|acquired)\b.*\bfrom|leased? from|leases? it from"
+                       r"|rachetée?s? à", _I | re.S)),
+    (PUBLIC_AUTHORITY, re.compile(r"instruite?s?|autorisée?s?|refusée?s?|approved|refused|granted", _I)),
+]  # fmt: skip
 
 
 def _role(words: str) -> str | None:
     if not words.strip():
         return None
+    for role, pattern in _DESC_ROLES:
+        if pattern.fullmatch(words.strip()):
+            return role
     for role, pattern in _ROLE_PATTERNS:
         if pattern.search(words):
             return role
@@ -480,7 +539,12 @@ def _acceptable(doc: Document, name: str, start: int, end: int, introduced: bool
         return False
     if re.sub(r"['’]s$", "", name).casefold() in country_names():
         return False  # "Ireland's data centre pipeline" speaks of a country
+    if _LOCATIVE_BEFORE.search(doc.text, max(start - 4, 0), start) and lookup_place(doc, name):
+        return False  # "À Lacq, un consortium ...", "In Culpeper, a joint venture ...": the place, not a company
     return not _is_person(doc, start, end, name)
+
+
+_LOCATIVE_BEFORE = re.compile(r"(?:^|(?<=\s))(?:[àÀ]|[Aa]u|[Ii]n|[Aa]t|[Ee]n)\s+$")
 
 
 def _known(doc: Document) -> re.Pattern[str]:
@@ -556,6 +620,7 @@ def _candidates(doc: Document) -> Iterator[_Found]:
             found = _Found(name, start, match.end("name"), confidence, _role(desc), cue=desc, introduced=index <= 1)
             yield found
     yield from _respective_roles(text)
+    yield from _consortium_members(text)
     yield from _table_cells(text)
     for pattern in _GRID_PATTERNS:
         for match in pattern.finditer(text):
@@ -587,11 +652,17 @@ def _candidates(doc: Document) -> Iterator[_Found]:
         yield _Found(name, start, match.end("name"), 0.6, None)
 
 
+_REPORTED = re.compile(
+    r"\b(?:said|says|told|added|a (?:indiqué|déclaré|précisé|expliqué)|explique|précise|indique)\b", _I
+)
+
+
 def _role_around(doc: Document, found: _Found) -> str | None:
     """The role the words next to a mention give it, within its clause; else what its name says it is."""
     clause = doc.clause(found.start, found.end)
     before = doc.text[max(clause.start, found.start - 50) : found.start]
     after = doc.text[found.end : min(clause.end, found.end + 50)]
+    after = _REPORTED.split(after, maxsplit=1)[0]  # "X said a hyperscale tenant has signed": the tenant is another
     role = _role(before + " " + after)
     if role is None:
         role = next((kind for kind, pattern in _ROLE_BY_NAME if pattern.search(found.name)), None)

@@ -81,6 +81,7 @@ def test_area_forms(text, field, expected):
         ("La mise en service de la première tranche est attendue au second semestre 2027.", 2027),
         ("Les travaux démarreront en septembre pour une ouverture prévue au printemps 2026.", 2026),
         ("Le bâtiment est opérationnel depuis mai 2025.", 2025),
+        ("Le campus accueillera 300 MW, dont une première tranche de 80 MW dès 2029.", 2029),
     ],
 )
 def test_operational_year_forms(text, year):
@@ -131,6 +132,12 @@ def test_jobs_forms(text, field, expected):
         ("QTS files plans for a data center campus in Fayetteville.", "planning"),
         ("The company said it would invest $6.5 billion to build a data center campus.", "announced"),
         ("Fjellkraft will host the servers at its planned campus near Narvik.", "announced"),
+        ("An inspector has allowed an appeal against the refusal of a 60MW data centre.", "permitted"),
+        ("Le groupe a présenté lundi un projet de data center de 50 MW.", "announced"),
+        (
+            "Le groupe a présenté un projet de data center. Le dépôt du permis de construire est attendu en juin.",
+            "announced",
+        ),
     ],
 )
 def test_status_forms(text, status):
@@ -155,6 +162,27 @@ def test_grid_connections_on_hold_do_not_shelve_a_project():
         ("Le campus hébergera les serveurs de l'éditeur d'IA français Lumina AI.", "Lumina AI", "tenant"),
         ("The Blackstone-owned firm did not disclose a figure.", "Blackstone", "owner"),
         ("Developer Elsham Park, backed by Northgate Capital, plans four buildings.", "Elsham Park", "developer"),
+        ("Marsh Lane Data is seeking permission to build a 40MW data centre.", "Marsh Lane Data", "developer"),
+        ("Quercus Digital, qui porte le projet, prévoit 30 MW.", "Quercus Digital", "developer"),
+        ("The Planning Inspectorate said the 50MW data centre's benefits outweighed the harm.",
+         "Planning Inspectorate", "public_authority"),
+        ("L'autorisation du data center, instruite par la DREAL Occitanie, porte sur 20 MW.", "DREAL Occitanie",
+         "public_authority"),
+        ("Construction of the data centre will be carried out by Fenland Build Group.", "Fenland Build Group",
+         "builder"),
+        ("Les travaux du data center, confiés au groupe Armor Bâtiment, débutent en mars.", "Armor Bâtiment",
+         "builder"),
+        ("Le terrain du data center a été cédé par la Foncière Garonne.", "Foncière Garonne", "owner"),
+        ("Tamar Energy has agreed to build a switching station for the 80MW data center.", "Tamar Energy",
+         "grid_operator"),
+        ("Le data center sera raccordé par RTE en 2028.", "RTE", "grid_operator"),
+        ("Le data center a fait une demande de raccordement auprès d'Enedis.", "Enedis", "grid_operator"),
+        ("Un consortium réunissant Adour Compute, Landes Infra Capital et l'énergéticien Vallée Énergies a présenté"
+         " un data center de 60 MW.", "Adour Compute", "developer"),
+        ("Un consortium réunissant Adour Compute, Landes Infra Capital et l'énergéticien Vallée Énergies a présenté"
+         " un data center de 60 MW.", "Landes Infra Capital", "investor"),
+        ("In Hereford, Wye Data Parks said a hyperscale tenant has signed a lease for its 40MW building.",
+         "Wye Data Parks", "developer"),
     ],
 )  # fmt: skip
 def test_organization_roles(text, name, role):
