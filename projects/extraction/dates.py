@@ -283,6 +283,11 @@ _PLANNED_FOR = re.compile(
     rf"\b(?:prévue?s? pour|attendue?s? (?:en|pour)|scheduled for|slated for|due in)\s+{_YEAR}", _I
 )
 
+# A phase given with the year it starts: "une première tranche de 100 MW dès 2028", "the first 50MW from 2027".
+_PART_FROM = re.compile(
+    rf"\b(?:tranche|phase|stage|MW|bâtiment|building|hall)\b[^.;\n]{{0,30}}?\b(?P<verb>dès|from)\s+{_YEAR}", _I
+)
+
 
 # "Les travaux démarreront en septembre": the verb dates the start of construction, not of operations.
 _WORKS_BEFORE = re.compile(r"\b(?:travaux|chantier|construction|works?)\s+(?:\S+\s+){0,3}$", _I)
@@ -314,7 +319,7 @@ _FIRST_PART = re.compile(
 
 
 def operational_year_facts(doc: Document) -> Iterator[Fact]:
-    for pattern, confidence in ((_TARGET_YEAR, 0.75), (_PLANNED_FOR, 0.6)):
+    for pattern, confidence in ((_TARGET_YEAR, 0.75), (_PLANNED_FOR, 0.6), (_PART_FROM, 0.6)):
         for match in _target_years(doc, pattern):
             clause = doc.clause_text(match.start(), match.end())
             if context.is_off_project(clause) or context.is_historical(clause) or not _PROJECT_SUBJECT.search(clause):

@@ -341,7 +341,8 @@ _SUBSTATION = [
         rf"|de raccordement|\d+\s?kV)\s+)*(?:de\s|d['’]|du\s)(?P<name>{NAME})"
     ),
     re.compile(
-        rf"(?P<name>{NAME})\s+(?:\d+\s?kV\s+)?(?:(?:grid|electricity|bulk supply|National Grid)\s+)?substation\b"
+        rf"(?P<name>{NAME})\s+(?:\d+\s?kV\s+)?"
+        r"(?:(?:grid|electricity|bulk supply|National Grid|primary|grid supply point)\s+)?substation\b"
     ),
     re.compile(rf"\bsubstation\s+(?:at|in|of|near|called)\s+(?P<name>{NAME})"),
     re.compile(rf"\b(?:nouveau |futur )?poste (?:électrique |source |RTE )?(?:à|au) (?P<name>{NAME})"),
@@ -364,7 +365,7 @@ _FORMER_SITES = (
     r"|aciérie|sucrerie|imprimerie|carrière|gare|halle|hypermarché|centre commercial|friche|teinturerie|filature"
     r"|tissage|brasserie|laiterie|fonderie|verrerie|cimenterie|scierie|tannerie|abattoir|décharge|cokerie"
     r"|chantier naval|site militaire|terrain militaire|laminoir|haut[- ]fourneau|usine sidérurgique|stade|prison"
-    r"|hippodrome|golf|zone portuaire"
+    r"|hippodrome|golf|zone portuaire|plateforme (?:chimique|pétrochimique|industrielle|logistique)"
 )
 _FORMER_FR = re.compile(
     rf"\bancien(?:ne)?s?\s+(?:(?P<generic>{_GENERIC_SITES})|(?P<kind>{_FORMER_SITES}))"

@@ -290,6 +290,18 @@ def _places_in(doc: Document, start: int, end: int, exclude: list[tuple[int, int
 _AREA_AFTER = re.compile(r"\s*(?:County|Shire|District|Borough|Region|Province|Council|Valley|Bay|Metro)\b")
 
 
+_FOLLOWING_NAME = re.compile(rf",\s*(?P<name>{NAME})")
+
+
+def _locality_of(doc: Document, anchor: _Anchor, section: Section, exclude: list[tuple[int, int]]) -> bool:
+    """A place written before the section's own town ("at Southfield, Glenrothes") is a locality of that town."""
+    match = _FOLLOWING_NAME.match(doc.text, anchor.end)
+    if match is None or not section.place_key:
+        return False
+    town = _place(doc, match.group("name"), match.start("name"), exclude)
+    return town is not None and town.key == section.place_key
+
+
 def _turns_to(doc: Document, anchor: _Anchor, known: bool) -> bool:
     """Whether a place named mid-paragraph is another project's site, not a company's seat or a landmark."""
     before = doc.text[max(anchor.start - 60, 0) : anchor.start]
@@ -397,7 +409,7 @@ def _sentence_turns(
                 turned = None
             continue
         for anchor in places:
-            if anchor.key == section.place_key:
+            if anchor.key == section.place_key or _locality_of(doc, anchor, section, exclude):
                 continue
             known = anchor.key in by_key
             if not _turns_to(doc, anchor, known) or _EXISTING.search(doc.text[clause_start:clause_end]):

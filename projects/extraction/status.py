@@ -36,6 +36,8 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
     (ANNOUNCED, 0.55, re.compile(
         r"\b(?:(?:will|would|to|plans to|va|vont|compte|prévoit d['’]|souhaite) (?:invest|spend|build|develop"
         r"|investir|construire|implanter|développer)|plans (?:a|an|for a)\b|a présenté son projet"
+        r"|(?:a|ont) présenté (?:\w+ )?(?:un|le|son|leur) projet"
+        r"|(?:presented|unveiled) (?:a|an|its|their) (?:plan|project)"
         r"|(?:a|the|its|their) planned\b|(?:son|leur) futur (?:campus|data ?center|centre))", _I)),
     (PLANNING, 0.55, re.compile(
         r"\b(?:permis de construire (?:a été |ont été )?déposés?"
@@ -63,6 +65,7 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|obtenu (?:le|son|les) permis|autorisation (?:environnementale )?(?:a été )?(?:accordée|délivrée)"
         r"|(?:a été|ont été|est|sont) (?:autorisée?s?|approuvée?s?|validée?s?)|délivrée? (?:\S+ )?l['’]autorisation"
         r"|(?:obtenu|reçu) (?:son|l['’]|leur) autorisation"
+        r"|allowed (?:an|the|its|their) appeal|appeal (?:was |has been |had been )?(?:allowed|upheld)"
         r"|feu vert|(?:planning permission|planning consent|consent|approval|permission) (?:was |has been |had been )?"
         r"(?:granted|given|secured|approved)|(?:was|were|has been|have been) approved|green light|go-ahead)\b", _I)),
     (CONSTRUCTION, 0.75, re.compile(
@@ -109,7 +112,8 @@ _NOT_PRESENT = re.compile(
 _NEGATED = re.compile(r"\b(?:pas|not|no|aucun\w*|n['’]a pas|n['’]ont pas|has not|have not|never|jamais)\b", _I)
 _FUTURE_FILING = re.compile(
     r"\b(?:sera|seront|va être|vont être|devrait être) déposée?s?|will be (?:submitted|lodged|filed)|plans to submit"
-    r"|hoped to submit|hopes to submit|d['’]ici l['’]été",
+    r"|hoped to submit|hopes to submit|d['’]ici l['’]été"
+    r"|(?:dépôt|filing|submission)\b[^.;\n]{0,60}?\b(?:est |is )?(?:attendue?|prévue?|expected|due)\b",
     _I,
 )
 # Part of the project running while the rest is being built.

@@ -150,3 +150,15 @@ def test_run_on_text_is_read_in_bounded_parts():
         for fact in candidate.facts:
             assert run_on[fact.start : fact.end] == fact.quote
             assert fact.start <= fact.position <= fact.end
+
+
+def test_a_locality_written_before_the_sites_town_is_no_other_project():
+    text = (
+        "Ministers back data centre\n\n"
+        "GLENROTHES, Fife, 3 December 2025 — Ministers have granted consent for a 90MW data centre campus at "
+        "Southfield, Glenrothes, after a public inquiry.\n"
+    )
+    extraction = extract_facts(text)
+    assert extraction.value("capacity_mw") == 90
+    assert extraction.value("status") == "permitted"
+    assert [p.anchor for p in extraction.projects if not p.main] == []
