@@ -20,7 +20,22 @@ _AGGREGATE = re.compile(
     r"|le marché|du marché|markets?|le secteur|du secteur|the sector|the industry|l['’]ensemble des"
     r"|European data cent(?:re|er)s|data cent(?:re|er)s in Europe|hubs|take-up"
     r"|all (?:the )?data cent(?:re|er)s|tous les (?:data cent|centres)|parc (?:français|européen)"
-    r"|capacité installée|installed capacity|plan France|France 2030)\b",
+    r"|capacité installée|installed capacity|plan France|France 2030|pipeline)\b",
+    _I,
+)
+# A census of data centres ("La France compte près de 300 data centers", "Wales has 14 operational data
+# centres"): ten or more of them counted in a sentence make its figures a total, not one project's.
+_CENSUS = re.compile(
+    r"\b(?:[1-9]\d{1,2}(?:[\s,.]\d{3})*|dozens|des dizaines|hundreds|des centaines)\s+(?:[a-zé-]+\s+){0,2}?"
+    r"(?:data ?cent(?:er|re)s|datacent(?:er|re)s|centres de données)\b",
+    _I,
+)
+# What a company already runs elsewhere ("Alpenwatt exploite déjà cinq data centers, 80 MW au total",
+# "which operates 120MW across four sites in England").
+_EXISTING_ASSETS = re.compile(
+    r"\b(?:(?:exploite|opère|gère|possède|détient|dispose)\s+déjà|déjà\s+(?:exploités?|en service ailleurs)"
+    r"|already (?:operates|runs|owns|has)|portefeuille|portfolio|existing (?:sites|campuses|data ?cent(?:re|er)s)"
+    r"|other (?:sites|campuses)|across (?:\w+ )?(?:sites|campuses|data ?cent(?:re|er)s))\b",
     _I,
 )
 # Totals pledged at an event ("109 milliards annoncés lors du sommet"); an announcement
@@ -72,6 +87,15 @@ def is_forecast(clause: str) -> bool:
 def is_off_project(clause: str, *, events: bool = True) -> bool:
     """A clause whose figures describe a market, a country, a forecast, a share (or an event's total)."""
     return is_aggregate(clause) or is_forecast(clause) or (events and bool(_EVENT.search(clause)))
+
+
+def is_census(sentence: str) -> bool:
+    return bool(_CENSUS.search(sentence))
+
+
+def is_existing_assets(sentence: str) -> bool:
+    """A sentence about what the company already runs elsewhere, not about the project."""
+    return bool(_EXISTING_ASSETS.search(sentence))
 
 
 def is_daily_headcount(clause: str) -> bool:

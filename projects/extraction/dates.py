@@ -324,6 +324,8 @@ def operational_year_facts(doc: Document) -> Iterator[Fact]:
             clause = doc.clause_text(match.start(), match.end())
             if context.is_off_project(clause) or context.is_historical(clause) or not _PROJECT_SUBJECT.search(clause):
                 continue
+            if context.is_existing_assets(doc.sentence_text(match.start())):
+                continue  # the company's other sites and when they opened
             weight = confidence
             horizon = bool(match.groupdict().get("horizon"))
             if horizon and _FIGURE_BEFORE.search(doc.text[_clause_start(doc, match) : match.start()]):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from . import context
 from .document import Document
 from .facts import Fact
+from .names import NAME
 from .numbers import as_number, find_numbers
 from .power import grid_cue
 from .qualifiers import qualify
@@ -64,13 +65,6 @@ _SIDE_COST = re.compile(
     r"|pénalité|penalt\w+)\b",
     _I,
 )
-# What a company already runs elsewhere ("Alpenwatt exploite déjà cinq data centers, 80 MW au total").
-_EXISTING_ASSETS = re.compile(
-    r"\b(?:(?:exploite|opère|gère|possède|détient|dispose)\s+déjà|déjà\s+(?:exploités?|en service ailleurs)"
-    r"|already (?:operates|runs|owns|has)|portefeuille|portfolio|existing (?:sites|campuses|data ?cent(?:re|er)s)"
-    r"|other (?:sites|campuses))\b",
-    _I,
-)
 # Money that is not spent on building the project.
 _NOT_CAPEX = re.compile(
     r"\b(?:chiffre d['’]affaires|revenue|turnover|valuation|valoris\w*|lev[ée]e de fonds|levé|raised|raising"
@@ -82,6 +76,17 @@ _NOT_CAPEX = re.compile(
 )
 MIN_INVESTMENT = 1_000_000  # smaller sums are grants, fees or fines, not a data centre's cost
 
+# A power plant named with its own figure: "a 70MW solar farm", "une centrale photovoltaïque de 30 MW".
+_GENERATOR_AFTER = re.compile(
+    r"\s*(?:[a-z-]+\s+)?(?:solar|wind|photovoltaic|PV|battery|gas|hydro\w*|nuclear|offshore|onshore)\s*"
+    r"(?:farm|park|plant|array|station|scheme|project|storage|turbines?)?\b",
+    _I,
+)
+_GENERATOR_BEFORE = re.compile(
+    r"\b(?:(?:centrale|parc|ferme|champ)\s+(?:solaire|photovolta\w+|éolien\w*|à gaz|hydro\w+)"
+    r"|(?:solar|wind|PV|battery) (?:farm|park|plant|array))\s+(?:d['’]une puissance\s+)?(?:de|of)\s+(?:\S+\s+){0,2}$",
+    _I,
+)
 _EMPLOY_CUE = re.compile(
     r"\b(?:emploi\w*|employ\w*|recrut\w*|embauch\w*|hir\w+|travaill\w*|work\w*|cré\w+|mobilis\w*|mobiliz\w*"
     r"|chantier)\b",
@@ -92,7 +97,8 @@ _WORKFORCE = re.compile(r"\b(?:employs|emploie|emploient|workforce|effectifs?|co
 _HEADCOUNT_NOUNS = re.compile(r"\b(?:personnes|people|staff|employees|salariés|employés)\b", _I)
 _PERMANENT = re.compile(
     r"\b(?:permanent\w*|pérennes?|durables?|CDI|long-term|full-time|operational|d['’]exploitation|en exploitation"
-    r"|once (?:operational|open|complete\w*|running)|une fois (?:opérationnel\w*|en service)|directs?)\b",
+    r"|once (?:operational|open|complete\w*|running|operating|in operation|live)"
+    r"|une fois (?:opérationnel\w*|en service)|directs?)\b",
     _I,
 )
 _CONSTRUCTION = re.compile(
@@ -132,8 +138,10 @@ def _of_several_projects(doc: Document, q: Quantity) -> bool:
 def _capacity(doc: Document, q: Quantity, clause: str) -> Fact | None:
     if _off_topic(clause) or context.is_generation(clause) or _PER_RACK.search(clause) or q.value < 1:
         return None
-    if _of_several_projects(doc, q):
+    if _of_several_projects(doc, q) or context.is_census(doc.sentence_text(q.start)):
         return None
+    if _GENERATOR_AFTER.match(doc.text, q.end) or _GENERATOR_BEFORE.search(doc.text, max(q.start - 40, 0), q.start):
+        return None  # "power from a 70MW solar farm", "une centrale solaire de 70 MW": the plant's, not the site's
     if _DEMAND.search(clause) or grid_cue(doc, q):
         return None  # the power asked of the grid is a fact of its own, not the project's capacity
     confidence = 0.7
@@ -171,6 +179,11 @@ def _investment(doc: Document, q: Quantity, clause: str) -> Fact | None:
 
 # "devait ouvrir en 2028 et employer 90 personnes": people employed once it runs are its permanent staff.
 _EMPLOYS = re.compile(r"\b(?:employ\w*|emploiera|emploieront|staff\w*)\b", _I)
+_FACILITY_EMPLOYS = re.compile(
+    r"\b(?:data ?cent(?:re|er)|facility|campus|site|centre|center)\s+(?:to|will|would|should|could|va|devrait)?\s*"
+    r"(?:employ|employer|emploiera|employera)\b",
+    _I,
+)
 _OPERATING = re.compile(
     r"\b(?:ouvr\w+|ouverture|open\w*|opérationnel\w*|operational|exploitation|running|fonctionnement|en service"
     r"|in operation|fully built|when complete)\b",
@@ -193,6 +206,8 @@ def _jobs_field(doc: Document, q: Quantity, clause: str) -> str:
     text = sentence.of(doc.text)
     if _EMPLOYS.search(text) and _OPERATING.search(text) and not _CONSTRUCTION.search(text):
         return "jobs_permanent"
+    if _FACILITY_EMPLOYS.search(text) and not _CONSTRUCTION.search(text):
+        return "jobs_permanent"  # "expects the data centre to employ 55 people": the facility's own staff
     return "jobs"
 
 
@@ -245,11 +260,46 @@ def _qualified(doc: Document, q: Quantity, fact: Fact) -> Fact:
     return fact
 
 
+# A figure given by ellipsis for the next place of a list: "create 70 permanent jobs and Mansfield 40",
+# "Le premier promet 35 emplois, le second une vingtaine": the number takes the unit of the one before.
+_GAPPED = re.compile(
+    rf"\s*(?:,\s*(?:et\s+|and\s+)?|\s+(?:and|et|while|whereas|tandis que|alors que)\s+)(?:(?:à|in|at)\s+)?"
+    rf"(?:{NAME}|(?:le|la|the)\s+(?:second|seconde|deuxième|latter|dernier|dernière))\s*,?\s*"
+    r"(?:(?:à|about|around|some|environ)\s+)?(?=\S)"
+)
+
+
+def _gapped(doc: Document, q: Quantity) -> Quantity | None:
+    """The quantity an ellipsis gives the next place right after ``q`` (a number with no unit of its own)."""
+    match = _GAPPED.match(doc.text, q.end)
+    if match is None:
+        return None
+    tail = doc.text[match.end() : match.end() + 40]
+    numbers = [n for n in find_numbers(tail, doc.language) if n.start == 0]
+    if not numbers:
+        return None
+    number = numbers[0]
+    rest = tail[number.end :]
+    if re.match(r"\s?(?:[%€£$]|[a-zA-Zé]{2,})", rest) and not re.match(r"\s?(?:and|et|while|,)\b", rest):
+        return None  # "... and Mansfield 45MW": a figure with its own unit, read as such
+    start = match.end() + number.start
+    return Quantity(q.kind, number.value, start, match.end() + number.end, q.unit, q.dollar, q.words)
+
+
 def figure_facts(doc: Document) -> Iterator[Fact]:
     for quantity in find_quantities(doc.text, doc.language):
-        if _EXISTING_ASSETS.search(doc.sentence_text(quantity.start)):
+        if context.is_existing_assets(doc.sentence_text(quantity.start)):
             continue  # the company's other sites, often in a clause of their own
         clause = doc.clause_text(quantity.start, quantity.end)
         fact = _READERS[quantity.kind](doc, quantity, clause)
-        if fact is not None:
-            yield _qualified(doc, quantity, fact)
+        if fact is None:
+            continue
+        yield _qualified(doc, quantity, fact)
+        gapped = _gapped(doc, quantity) if quantity.kind in (JOBS, POWER) else None
+        if gapped is not None:
+            other = _READERS[gapped.kind](doc, gapped, doc.clause_text(gapped.start, gapped.end))
+            if other is not None:
+                other.field = fact.field
+                other.confidence -= 0.1
+                other.reason = f"inferred: an ellipsis after {doc.text[quantity.start : quantity.end]}"
+                yield other

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from . import context
 from .document import Document
 from .facts import Fact
 from .names import NAME, TOKEN, is_common_word
@@ -164,7 +165,8 @@ _PATTERNS = [
     ), 0.6),
     # The project of a company: "le permis de construire du data center de Garonne Numérique"
     (re.compile(
-        rf"\b(?:le |du |au )(?P<desc>data ?cent(?:er|re)|projet|campus)\s+(?:de |d['’])(?P<name>{ORG})(?!['’]s)"
+        rf"\b(?i:le |du |au )(?:projet (?:de |d['’]))?(?P<desc>data ?cent(?:er|re)|projet|campus)\s+(?:de |d['’])"
+        rf"(?P<name>{ORG})(?!['’]s)"
     ), 0.6),
     # "the Blackstone-owned firm", "a KKR-backed developer"
     (re.compile(rf"(?P<name>{ORG})-(?P<desc>owned|backed|funded|financed)\b"), 0.7),
@@ -407,6 +409,8 @@ _AUTHORITY = [
         r"|ville)\s+"
         rf"(?i:de la\s|de l['’]|du\s|des\s|de\s|d['’])\s*{NAME})",
     ),
+    # "la communauté de communes Vierzon-Sologne-Berry": the grouping's own name after its kind
+    re.compile(rf"\b(?P<name>(?i:communauté (?:d['’]agglomération|de communes|urbaine))\s+{NAME})"),
     # "Slough Borough Council", "Redcar and Cleveland Borough Council"
     re.compile(
         rf"(?P<name>{TOKEN}(?:[^\S\n\t]+(?:and[^\S\n\t]+)?{TOKEN}){{0,2}}[^\S\n\t]+(?:Borough |District |County |City "
@@ -617,7 +621,10 @@ def _candidates(doc: Document) -> Iterator[_Found]:
                 continue  # "À Denain, la start-up Hainaut Compute": the descriptor is the next name's
             name, start = _trim_leading(match.group("name"), match.start("name"))
             desc = match.groupdict().get("desc") or ""
-            found = _Found(name, start, match.end("name"), confidence, _role(desc), cue=desc, introduced=index <= 1)
+            role = _role(desc)
+            if appositive and context.is_existing_assets(doc.clause_text(match.start("desc"), match.end())):
+                role = None  # "X, which operates 120MW across four sites": its business elsewhere, not its role here
+            found = _Found(name, start, match.end("name"), confidence, role, cue=desc, introduced=index <= 1)
             yield found
     yield from _respective_roles(text)
     yield from _consortium_members(text)
@@ -653,7 +660,9 @@ def _candidates(doc: Document) -> Iterator[_Found]:
 
 
 _REPORTED = re.compile(
-    r"\b(?:said|says|told|added|a (?:indiqué|déclaré|précisé|expliqué)|explique|précise|indique)\b", _I
+    r"\b(?:said|says|told|added|a (?:indiqué|déclaré|précisé|expliqué)|explique|précise|indique"
+    r"|filiale|subsidiary|a unit of|part of|owned by|backed by|détenue? par|soutenue? par)\b",
+    _I,
 )
 
 

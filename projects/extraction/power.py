@@ -81,7 +81,7 @@ _SOURCE = re.compile("|".join(rf"(?P<s{i}>\b(?:{p})\b)" for i, (_, p) in enumera
 _SUPPLY = re.compile(
     r"\b(?:aliment\w+|approvisionn\w+|fourni\w*|fourniture|powered|power(?:ing)? (?:it|the)|supplied|supply"
     r"|sourced?|sourcing|contrat\w*|contract\w*|PPA|power purchase|runs? on|run on|fonctionnera|signé\w*"
-    r"|signed|achètera|will buy|purchase|100 ?%)\b",
+    r"|signed|achètera|will buy|purchase|100 ?%|draws? (?:its )?power from|drawing power from|private wire)\b",
     _I,
 )
 

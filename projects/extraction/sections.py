@@ -273,13 +273,20 @@ def _clauses(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
+_DETERMINERS = frozenset({"The", "This", "That", "Le", "La", "Les", "Ce", "Cette", "Un", "Une", "A", "An"})
+
+
 def _places_in(doc: Document, start: int, end: int, exclude: list[tuple[int, int]]) -> list[_Anchor]:
     """Gazetteer places named in ``text[start:end]`` (whole names, longest first within each name)."""
     found = []
     for name in find_names(doc.text[start:end]):
         words = name.text.split()
+        offset = start + name.start
+        if len(words) > 1 and words[0] in _DETERMINERS:  # "The Newark scheme would cost £300m"
+            offset += len(words[0]) + 1
+            words = words[1:]
         for length in range(len(words), 0, -1):
-            anchor = _place(doc, " ".join(words[:length]), start + name.start, exclude)
+            anchor = _place(doc, " ".join(words[:length]), offset, exclude)
             if anchor:
                 found.append(anchor)
                 break
@@ -302,10 +309,18 @@ def _locality_of(doc: Document, anchor: _Anchor, section: Section, exclude: list
     return town is not None and town.key == section.place_key
 
 
+# What the site used to be, named after its owner or its place: "sur l'ancien site de PSA La Janais".
+_FORMER_SITE_BEFORE = re.compile(
+    r"\b(?:ancien(?:ne)?s?|ex-?)\s*(?:site|usine|base|terrain|emprise|centrale)\s+(?:de\s+|d['’]|du\s+)?$"
+    r"|\b(?:former|old|disused)\s+(?:site|works|plant|factory|base)\s+(?:of\s+)?$",
+    _I,
+)
+
+
 def _turns_to(doc: Document, anchor: _Anchor, known: bool) -> bool:
     """Whether a place named mid-paragraph is another project's site, not a company's seat or a landmark."""
     before = doc.text[max(anchor.start - 60, 0) : anchor.start]
-    if _SEAT_BEFORE.search(before) or _AREA_AFTER.match(doc.text, anchor.end):
+    if _SEAT_BEFORE.search(before) or _AREA_AFTER.match(doc.text, anchor.end) or _FORMER_SITE_BEFORE.search(before):
         return False
     if _SITE_BEFORE.search(before) or _NAMED_SITE_AFTER.match(doc.text, anchor.end):
         return True
@@ -348,13 +363,35 @@ def _attribute_clauses(
         line = doc.line_at(start)
         if section.context or line is None or line.kind != BODY or start in anchored:
             continue
-        opener = _opening_company(doc, start, end, refined)
+        opener = _opening_company(doc, start, end, refined) or _opening_authority(doc, start, by_key, exclude)
         if opener is None or opener is section or _names_place(doc, start, end, section, exclude):
             continue
         for piece in refined:
             if start <= piece[0] < end and piece[2] is section:
                 piece[2] = opener
     pieces[:] = refined
+
+
+# A paragraph opening on an authority named after a town: "Mansfield District Council has not set a date".
+_OPENING_AUTHORITY = re.compile(
+    r"\s*(?:La |Le |L['’])?(?:[Mm]airie|[Vv]ille|[Cc]ommunauté (?:d['’]agglomération|de communes|urbaine))"
+    rf"\s+(?:de\s+|d['’]|du\s+)?(?P<fr>{NAME})"
+    rf"|\s*(?P<en>{NAME})\s+(?:(?:City|District|Borough|Town|Parish)\s+)?Council\b"
+)
+
+
+def _opening_authority(doc: Document, start: int, by_key: dict[str, Section], exclude) -> Section | None:
+    """The section of the town a paragraph's opening authority is named after, when another part is about it."""
+    match = _OPENING_AUTHORITY.match(doc.text, start)
+    if match is None:
+        return None
+    group = "fr" if match.group("fr") else "en"
+    words = match.group(group).split()
+    for length in range(len(words), 0, -1):
+        anchor = _place(doc, " ".join(words[:length]), match.start(group), [])
+        if anchor is not None:
+            return by_key.get(anchor.key)
+    return None
 
 
 def _names_place(doc: Document, start: int, end: int, section: Section, exclude: list[tuple[int, int]]) -> bool:
@@ -392,6 +429,13 @@ def _sentence_turns(
 ) -> list[tuple[int, int, Section]]:
     """The parts of one sentence that belong to another project than ``section``'s."""
     text = sentence.of(doc.text)
+    if _SEVERAL_PROJECTS_OPENING.match(text) and not re.search(r"(?<![A-Za-z])\d", text):  # a road's "A1" is no figure
+        # "Two data centre schemes ... are heading for committees, one on a former colliery and one ...":
+        # a roundup's summary of its projects, about none of them.
+        return [(sentence.start, sentence.end, _aside(sections))]
+    ordinal = _ordinal_turns(doc, sentence, section, sections)
+    if ordinal:
+        return ordinal
     if _RESPECTIVELY.search(text):
         distributed = _respectively(doc, sentence, section, sections, by_key, exclude)
         if distributed is not None:
@@ -404,10 +448,12 @@ def _sentence_turns(
         places = _places_in(doc, clause_start, clause_end, exclude)
         own = [a for a in places if section.place_key and a.key == section.place_key]
         if turned is not None:
-            if own:  # "..., celui de Corbas n'a fait l'objet d'aucun recours"
-                turns.append((turn_start, clause_start, turned))
-                turned = None
-            continue
+            if not own:
+                continue
+            # "..., celui de Corbas n'a fait l'objet d'aucun recours"; the same clause may turn again
+            # ("while Newark would create 70 jobs and Mansfield 40").
+            turns.append((turn_start, clause_start, turned))
+            turned = None
         for anchor in places:
             if anchor.key == section.place_key or _locality_of(doc, anchor, section, exclude):
                 continue
@@ -451,12 +497,49 @@ def _passing_mentions(doc: Document, sentence, sections: list[Section]) -> list[
         span = doc.text[match.end() : end]
         if not (_FIGURE.search(span) and _PROJECT_WORD.search(doc.text[match.start() : end])):
             continue
-        aside = next((s for s in sections if s.context and s.place == "(aside)"), None)
-        if aside is None:
-            aside = Section(place="(aside)", context=True)
-            sections.append(aside)
-        return [(match.start(), end, aside)]
+        return [(match.start(), end, _aside(sections))]
     return []
+
+
+def _aside(sections: list[Section]) -> Section:
+    """The page's part that belongs to no project (asides and summaries)."""
+    aside = next((s for s in sections if s.context and s.place == "(aside)"), None)
+    if aside is None:
+        aside = Section(place="(aside)", context=True)
+        sections.append(aside)
+    return aside
+
+
+_SEVERAL_PROJECTS_OPENING = re.compile(
+    r"^\W*(?:two|three|four|five|several|deux|trois|quatre|cinq|plusieurs)\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:schemes|projects|projets|data ?cent(?:re|er)s|centres de données|campuses|applications|dossiers)\b",
+    _I,
+)
+# "Le premier, à Vierzon, ...; le second, de Berry Numérique, ...", "the first ... and the second ...":
+# the projects of the page in the order they were named.
+_ORDINAL = re.compile(
+    r"(?:^|(?<=[,;:]\s)|(?<=\bet\s)|(?<=\band\s))(?P<word>(?:le |la |the )(?:premi(?:er|ère)|first|former"
+    r"|second|seconde|deuxième|latter|dernier|dernière))\b",
+    _I,
+)
+
+
+def _ordinal_turns(doc: Document, sentence, section: Section, sections: list[Section]) -> list:
+    """The parts of a sentence that name the page's first and second projects by their order."""
+    projects = [s for s in sections if not s.context and s.place_key]
+    if len(projects) < 2:
+        return []
+    marks = [
+        (m.start("word"), projects[0] if re.search(r"premi|first|former", m.group("word"), _I) else projects[1])
+        for m in _ORDINAL.finditer(doc.text, sentence.start, sentence.end)
+    ]
+    if not any(target is not section for _, target in marks):
+        return []
+    turns = []
+    for index, (start, target) in enumerate(marks):
+        end = marks[index + 1][0] if index + 1 < len(marks) else sentence.end
+        turns.append((start, end, target))
+    return turns
 
 
 def _clause_end(doc: Document, sentence, position: int) -> int:

@@ -38,6 +38,7 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|investir|construire|implanter|développer)|plans (?:a|an|for a)\b|a présenté son projet"
         r"|(?:a|ont) présenté (?:\w+ )?(?:un|le|son|leur) projet"
         r"|(?:presented|unveiled) (?:a|an|its|their) (?:plan|project)"
+        r"|(?:vise|visent|ambitionne|projette|targets|is targeting|aims for) (?:\S+ ){0,3}?\d+(?:[.,]\d+)? ?(?:MW|GW)"
         r"|(?:a|the|its|their) planned\b|(?:son|leur) futur (?:campus|data ?center|centre))", _I)),
     (PLANNING, 0.55, re.compile(
         r"\b(?:permis de construire (?:a été |ont été )?déposés?"
@@ -65,6 +66,7 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|obtenu (?:le|son|les) permis|autorisation (?:environnementale )?(?:a été )?(?:accordée|délivrée)"
         r"|(?:a été|ont été|est|sont) (?:autorisée?s?|approuvée?s?|validée?s?)|délivrée? (?:\S+ )?l['’]autorisation"
         r"|(?:obtenu|reçu) (?:son|l['’]|leur) autorisation"
+        r"|resolved to grant|resolution to grant|minded to (?:approve|grant)"
         r"|allowed (?:an|the|its|their) appeal|appeal (?:was |has been |had been )?(?:allowed|upheld)"
         r"|feu vert|(?:planning permission|planning consent|consent|approval|permission) (?:was |has been |had been )?"
         r"(?:granted|given|secured|approved)|(?:was|were|has been|have been) approved|green light|go-ahead)\b", _I)),
@@ -155,6 +157,8 @@ def _signals(doc: Document) -> Iterator[tuple[str, float, int, int]]:
                 continue
             if status in (SHELVED, CANCELLED) and not _PROJECT_WORDS.search(doc.sentence_text(match.start())):
                 continue
+            if status == OPERATIONAL and context.is_existing_assets(doc.sentence_text(match.start())):
+                continue  # "The company already runs an 18MW site in Bletchley, which opened in 2021"
             # An announcement or a plan may be in the future tense, but not negated; a filing still to come
             # ("sera déposée", "will be submitted") is no application yet.
             guard = _NEGATED if status in (ANNOUNCED, PLANNING) else _NOT_PRESENT

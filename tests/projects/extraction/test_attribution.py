@@ -162,3 +162,36 @@ def test_a_locality_written_before_the_sites_town_is_no_other_project():
     assert extraction.value("capacity_mw") == 90
     assert extraction.value("status") == "permitted"
     assert [p.anchor for p in extraction.projects if not p.main] == []
+
+
+def test_a_figure_given_by_ellipsis_goes_to_the_place_it_follows():
+    text = (
+        "Two schemes go before planners\n\n"
+        "Two data centre schemes are heading for committees, one on a former colliery and one next to the A1.\n\n"
+        "In Newark, Trent Valley Data has submitted plans for a 60MW campus; in Mansfield, Sherwood Digital has "
+        "lodged an application for a 45MW facility. The Newark scheme would cost £300m and Mansfield £180m, while "
+        "Newark would create 70 permanent jobs and Mansfield 40.\n\n"
+        "Mansfield District Council has not set a date.\n"
+    )
+    extraction = extract_facts(text)
+    assert extraction.value("investment") == 300_000_000
+    assert extraction.value("jobs_permanent") == 70
+    assert extraction.value("former_use") is None  # the summary of both schemes is neither's
+    mansfield = project(extraction, "Mansfield")
+    assert values(mansfield, "investment") == [180_000_000]
+    assert values(mansfield, "jobs_permanent") == [40]
+    assert "Mansfield District Council" in values(mansfield, "organization")
+
+
+def test_the_first_and_the_second_are_the_pages_projects_in_order():
+    text = (
+        "Deux data centers dans le Cher\n\n"
+        "Le premier, à Vierzon, est porté par Sologne Data pour un bâtiment de 40 MW. Le second, à Bourges, de "
+        "Berry Numérique, vise 25 MW.\n\n"
+        "Le premier promet 35 emplois, le second une vingtaine.\n"
+    )
+    extraction = extract_facts(text)
+    assert extraction.value("jobs") == 35
+    bourges = project(extraction, "Bourges")
+    assert values(bourges, "jobs") == [20]
+    assert values(bourges, "status") == ["announced"]

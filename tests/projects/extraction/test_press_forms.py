@@ -109,6 +109,8 @@ def test_years_that_are_not_an_opening(text):
         ("Le projet créera une cinquantaine d'emplois permanents.", "jobs_permanent", 50),
         ("The facility will employ 60 people once running and 400 during construction.", "jobs_construction", 400),
         ("The facility will employ 60 people once running and 400 during construction.", "jobs_permanent", 60),
+        ("The developer expects the data centre to employ 55 people.", "jobs_permanent", 55),
+        ("It would provide up to 120 jobs once operating.", "jobs_permanent", 120),
     ],
 )
 def test_jobs_forms(text, field, expected):
@@ -134,6 +136,7 @@ def test_jobs_forms(text, field, expected):
         ("Fjellkraft will host the servers at its planned campus near Narvik.", "announced"),
         ("An inspector has allowed an appeal against the refusal of a 60MW data centre.", "permitted"),
         ("Le groupe a présenté lundi un projet de data center de 50 MW.", "announced"),
+        ("The committee has resolved to grant outline planning permission for the 40MW data centre.", "permitted"),
         (
             "Le groupe a présenté un projet de data center. Le dépôt du permis de construire est attendu en juin.",
             "announced",
@@ -181,6 +184,10 @@ def test_grid_connections_on_hold_do_not_shelve_a_project():
          " un data center de 60 MW.", "Adour Compute", "developer"),
         ("Un consortium réunissant Adour Compute, Landes Infra Capital et l'énergéticien Vallée Énergies a présenté"
          " un data center de 60 MW.", "Landes Infra Capital", "investor"),
+        ("Le projet de data center de Tamise Cloud, filiale du fonds Seine Infrastructures, vise 30 MW.",
+         "Tamise Cloud", "developer"),
+        ("La communauté de communes Sarre-Moselle a approuvé la vente du terrain du data center.",
+         "Communauté de communes Sarre-Moselle", "public_authority"),
         ("In Hereford, Wye Data Parks said a hyperscale tenant has signed a lease for its 40MW building.",
          "Wye Data Parks", "developer"),
     ],
@@ -315,3 +322,26 @@ def test_names_do_not_run_across_lines():
         "Un campus de 300 MW sur le site de l'ancienne centrale de Saint-Avold\n\nLe développeur a annoncé le projet."
     )
     assert "\n" not in value(text, "former_use")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Swansea data centre wins consent as Wales pipeline tops 1GW",
+        "La France compte près de 300 data centers, pour une puissance totale d'environ 1,5 GW.",
+        "The £340 million facility will draw power from a 70MW solar farm nearby.",
+    ],
+)
+def test_totals_and_power_plants_are_not_the_capacity(text):
+    assert value(text, "capacity_mw") is None
+
+
+def test_the_companys_site_that_opened_years_ago_dates_nothing():
+    text = "The company already runs an 18MW site in Bletchley, which opened in 2021."
+    assert value(text, "operational_year") is None
+    assert value(text, "status") is None
+
+
+def test_power_drawn_from_a_solar_farm_is_an_energy_source():
+    text = "The data centre will draw power from a 70MW solar farm nearby under a private wire agreement."
+    assert value(text, "energy_source") == "solar"
