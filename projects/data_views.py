@@ -5,6 +5,10 @@ same parameters as the project list and the API (``ProjectFilterSet``). Each say
 made with: the ``X-Data-Filter`` header of a CSV, the "about" sheet of a workbook, the
 ``description`` and ``filter`` of the data package asked for with the same parameters. Anonymous
 readers are throttled as on every public page (``PAGE_THROTTLE_ANON``).
+
+A download without a filter is a file written once per data generation (``projects.data_files``),
+sent from disk with its generation and the time it was made; a filtered one is written for its
+request, from values read in a few queries (``projects.data``).
 """
 
 from __future__ import annotations
@@ -15,15 +19,25 @@ import orjson
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.throttling import throttle_anonymous
-from projects import data, releases
+from projects import data, data_files, releases
 from projects.filtersets import ProjectFilterSet
 from projects.selectors import PUBLIC, project_list
 
 FILTER_HEADER = "X-Data-Filter"
+GENERATION_HEADER = "X-Data-Generation"
+STALE_HEADER = "X-Data-Stale"
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Most projects a filtered workbook holds: it is written while the reader waits (a few seconds).
+XLSX_MAX_PROJECTS = data_files.XLSX_REQUEST_PROJECTS
+# How long a reader asked to come back waits, when no file of a download was ever written.
+RETRY_SECONDS = 30
 
 
 class InvalidFilter(Exception):
@@ -54,6 +68,34 @@ def _bad_filter(error: InvalidFilter) -> HttpResponse:
 def _described(response: HttpResponse, selection: data.Selection) -> HttpResponse:
     response[FILTER_HEADER] = selection.describe()
     response["Link"] = f'<{reverse("projects:datapackage")}>; rel="describedby"'
+    return response
+
+
+def _being_written() -> HttpResponse:
+    response = HttpResponse(
+        _("The file is being written; ask again in %(seconds)s seconds.") % {"seconds": RETRY_SECONDS},
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_SECONDS)
+    return response
+
+
+def _written_file(request, written: data_files.DataFile, filename: str, content_type: str) -> HttpResponse:
+    """The unfiltered download ``filename`` from its file, with the generation and time it was made."""
+    etag = f'"{written.path.parent.name}"'
+    last_modified = written.made_at.timestamp()
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    response = FileResponse(written.path.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response[GENERATION_HEADER] = str(written.generation)
+    if not written.current:
+        response[STALE_HEADER] = (
+            f"a file of the latest data is being written; this one was made at {written.made_at.isoformat()}"
+        )
     return response
 
 
@@ -95,7 +137,12 @@ def table_csv(request, name: str):
         selection = selection_for(request)
     except InvalidFilter as error:
         return _bad_filter(error)
-    response = StreamingHttpResponse(data.csv_chunks(table, selection), content_type="text/csv; charset=utf-8")
+    if not selection.filtered:
+        written = data_files.current_or_previous(table.filename)
+        # none yet (its first writing is under way elsewhere): this request reads the rows itself
+        if written is not None:
+            return _described(_written_file(request, written, table.filename, CSV_TYPE), selection)
+    response = StreamingHttpResponse(data.csv_chunks(table, selection), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{table.filename}"'
     return _described(response, selection)
 
@@ -107,6 +154,19 @@ def projects_xlsx(request):
         selection = selection_for(request)
     except InvalidFilter as error:
         return _bad_filter(error)
+    if not selection.filtered:
+        written = data_files.current_or_previous(data_files.XLSX)
+        if written is None:
+            return _being_written()
+        return _described(_written_file(request, written, data_files.XLSX, XLSX_TYPE), selection)
+    chosen = selection.projects.count()
+    if chosen > XLSX_MAX_PROJECTS:
+        message = _(
+            "This filter chooses %(chosen)s projects; a workbook of a filter holds %(most)s at the most. "
+            "projects.csv with the same filter has every one of them, and the workbook of every project "
+            "(projects.xlsx without a filter) is written once for all readers."
+        ) % {"chosen": f"{chosen:,}", "most": f"{XLSX_MAX_PROJECTS:,}"}
+        return _described(HttpResponse(message, status=422, content_type="text/plain; charset=utf-8"), selection)
     # a workbook is a zip written at the end: spooled to disk past a few megabytes, then sent in blocks
     output = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (the response closes it)
         max_size=8 * 1024 * 1024
@@ -116,8 +176,8 @@ def projects_xlsx(request):
     response = FileResponse(
         output,
         as_attachment=True,
-        filename="projects.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=data_files.XLSX,
+        content_type=XLSX_TYPE,
     )
     return _described(response, selection)
 

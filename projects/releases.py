@@ -131,8 +131,7 @@ def make_release(version: str | None = None) -> Path:
     for table in data.TABLES.values():
         path = staging / table.filename
         with path.open("w", encoding="utf-8", newline="") as file:
-            file.writelines(data.csv_chunks(table, selection))
-        counts[table.name] = table.records(selection).count()
+            counts[table.name] = data.write_csv(table, selection, file)
         hashes[table.filename] = _sha256(path)
     descriptor = data.datapackage(selection, version=version, hashes=hashes)
     (staging / PACKAGE).write_bytes(orjson.dumps(descriptor, option=orjson.OPT_INDENT_2))

@@ -48,3 +48,14 @@ def ingest_url_job(self, url: str, user_id: int | None = None) -> dict:
         stored = Source.objects.filter(url=url).exclude(text="").first()
         result = ingest_source(source=stored) if stored is not None else ingest_url(url)
     return ingestion_summary(result)
+
+
+@shared_task(ignore_result=True)
+def write_data_file(filename: str) -> None:
+    """Write the unfiltered download ``filename`` of /data/ for the current data generation, unless
+    it is written or being written (``projects.data_files``). A worker stopped halfway leaves no
+    file (each is written beside its place, then renamed): the next request asks again."""
+    from projects import data_files
+
+    if filename in data_files.filenames():
+        data_files.write(filename)

@@ -193,6 +193,8 @@ DATA_LICENSE = os.environ.get("DATA_LICENSE", "CC-BY-4.0")
 DATA_PUBLISHER = os.environ.get("DATA_PUBLISHER", "Data-center project tracker")
 DATA_SITE_URL = os.environ.get("DATA_SITE_URL", "")
 RELEASES_DIR = Path(os.environ.get("RELEASES_DIR", str(BASE_DIR / "releases")))
+# The unfiltered downloads of /data/, written once per data generation (projects/data_files.py)
+DATA_FILES_DIR = Path(os.environ.get("DATA_FILES_DIR", str(BASE_DIR / "data-files")))
 
 # Background jobs (tracker/celery.py). With no broker, jobs run inline in the process that asks
 # for them (the embedded default needs no other server); with one, on `celery -A tracker worker`

@@ -293,3 +293,137 @@ def test_downloads_are_throttled_like_the_pages(client, monkeypatch):
     )
     statuses = [client.get("/data/claims.csv").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+# The whole table, written once per data generation ------------------------------------------
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.fixture
+def data_files_dir(settings, tmp_path):
+    """No file of another test's data to serve as the previous generation's."""
+    settings.DATA_FILES_DIR = tmp_path / "data-files"
+    return settings.DATA_FILES_DIR
+
+
+def test_the_whole_table_is_a_file_written_once_per_data_generation(
+    client, data_files_dir, django_assert_max_num_queries
+):
+    first = published_project()
+
+    written = client.get("/data/projects.csv")
+    again_queries = CaptureQueriesContext(connection)
+    with again_queries:
+        again = client.get("/data/projects.csv")
+        served = body(again)
+
+    assert written["X-Data-Filter"] == "none (every published project)"
+    assert written["X-Data-Generation"] == again["X-Data-Generation"]
+    assert "X-Data-Stale" not in again
+    assert 'filename="projects.csv"' in again["Content-Disposition"]
+    assert served == body(written)
+    assert not [query for query in again_queries if "projects_project" in query["sql"]]  # read from disk
+    assert client.get("/data/projects.csv", HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+    second = published_project()  # a write: the next generation, and its own file
+    with django_assert_max_num_queries(12):
+        rewritten = client.get("/data/projects.csv")
+        slugs = {row["slug"] for row in csv.DictReader(io.StringIO(body(rewritten).decode()))}
+    assert int(rewritten["X-Data-Generation"]) > int(written["X-Data-Generation"])
+    assert slugs == {first.slug, second.slug}
+
+
+def test_while_a_newer_file_is_written_the_previous_one_is_served_and_says_so(client, data_files_dir):
+    from django.core.cache import cache
+
+    from projects import data_files
+
+    published_project()
+    previous = client.get("/data/projects.xlsx")
+    previous_body = body(previous)
+    published_project()
+    cache.add(data_files.writing_lock("projects.xlsx"), 1)  # another process is writing it
+
+    response = client.get("/data/projects.xlsx")
+
+    assert response.status_code == 200
+    assert response["X-Data-Generation"] == previous["X-Data-Generation"]
+    assert response["X-Data-Stale"].startswith("a file of the latest data is being written; this one was made at ")
+    assert body(response) == previous_body
+
+
+def test_a_download_never_written_yet_is_read_by_the_request_or_asked_again_later(client, data_files_dir):
+    from django.core.cache import cache
+
+    from projects import data_files
+
+    project = published_project()
+    for name in ("projects.csv", "projects.xlsx"):
+        cache.add(data_files.writing_lock(name), 1)
+
+    csv_response = client.get("/data/projects.csv")
+    assert csv_response.status_code == 200 and "X-Data-Generation" not in csv_response
+    assert [row["slug"] for row in rows(csv_response)] == [project.slug]
+    workbook = client.get("/data/projects.xlsx")
+    assert workbook.status_code == 503 and workbook["Retry-After"] == "30"
+
+
+def test_a_large_workbook_is_written_by_a_job_and_then_served(client, monkeypatch):
+    from projects import data_files, tasks
+
+    project = published_project()
+    monkeypatch.setattr(data_files, "XLSX_REQUEST_PROJECTS", 0)
+    assert not data_files.written_in_request("projects.xlsx") and data_files.written_in_request("projects.csv")
+
+    tasks.write_data_file("projects.xlsx")
+
+    response = client.get("/data/projects.xlsx")
+    assert "X-Data-Stale" not in response
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response)), read_only=True)["projects"]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [project.slug]
+
+
+def test_a_filtered_workbook_is_bounded_and_says_where_the_rows_are(client, monkeypatch):
+    from projects import data_views
+
+    published_project(country="FR")
+    published_project(country="FR")
+    monkeypatch.setattr(data_views, "XLSX_MAX_PROJECTS", 1)
+
+    response = client.get("/data/projects.xlsx?country=FR")
+
+    assert response.status_code == 422
+    assert response["X-Data-Filter"] == "country=FR"
+    assert "chooses 2 projects" in response.content.decode() and "projects.csv" in response.content.decode()
+
+
+def test_a_formula_like_text_is_text_in_the_workbook(client):
+    published_project(name='=HYPERLINK("http://evil.example/","x")', municipality="-2+3+cmd|' /C calc'!A0")
+
+    workbook = openpyxl.load_workbook(io.BytesIO(body(client.get("/data/projects.xlsx"))))
+
+    assert all(cell.data_type != "f" for row in workbook["projects"].iter_rows() for cell in row)
+    header, values = ([cell.value for cell in row] for row in workbook["projects"].iter_rows(max_row=2))
+    row = dict(zip(header, values, strict=True))
+    assert row["name"] == "'" + '=HYPERLINK("http://evil.example/","x")'
+    assert row["municipality"].startswith("'-2+3")
+    assert row["capacity_mw"] == 700 and row["address"] is None  # an empty text is an empty cell
+
+
+@pytest.mark.parametrize(
+    "url", ["/data/projects.csv?country=FR", "/data/organizations.csv?country=FR", "/data/claims.csv?country=FR"]
+)
+def test_a_filtered_download_of_many_rows_runs_a_few_queries(client, url, django_assert_max_num_queries):
+    for _ in range(30):
+        project = published_project(country="FR")
+        ClaimFactory(
+            project=project,
+            attribute=choices.ClaimAttribute.PUE,
+            value_number=Decimal("1.3"),
+            status=choices.ClaimStatus.ACCEPTED,
+        )
+    with django_assert_max_num_queries(8):
+        assert len(rows(client.get(url))) >= 30

@@ -1,0 +1,191 @@
+"""The unfiltered downloads as files: written once per data generation, then served from disk.
+
+Most researchers take the whole table, and writing it again for each of them would give every
+request the same seconds of work (at 100,000 projects, more than a worker may take). So the
+files of ``/data/`` without a filter are written once per *data generation* (``core.caching``:
+it moves on at every write) into ``DATA_FILES_DIR/<generation>-<key>/``, and served from there
+until the next write. The key is drawn when a generation is first asked for and kept in the
+cache, so a cache that was emptied (its generation counting again from 1) never finds the
+files of an older generation under the same name.
+
+The first request after a write asks for the file. A CSV (seconds at 100,000 projects) and a
+small workbook are written by that request, while the others asking for it meanwhile get the
+previous generation's file. A large workbook (tens of seconds: more than a request may take) is
+written apart: by a job worker (``projects.tasks.write_data_file``), or with no job queue
+(``CELERY_BROKER_URL`` unset) by a thread of the process that found it missing; every request
+meanwhile gets the previous file. A previous file says so: ``X-Data-Stale``, with
+the generation and the time it was made (``X-Data-Generation``, ``Last-Modified``), as every
+file does. When no file was ever written, the request says when to come back (503,
+``Retry-After``). Files are written beside their final place and renamed into it, so a reader
+never meets half of one; the files of the two latest generations are kept, older ones removed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django import db
+from django.conf import settings
+from django.core.cache import cache
+
+from core import caching
+from core.db import reads_on_primary
+from projects import data
+
+XLSX = "projects.xlsx"
+# Most projects whose workbook a request writes itself (a few seconds); a larger one is written apart.
+XLSX_REQUEST_PROJECTS = 10_000
+# Longest time a file may take to write before another process may write it again.
+WRITE_SECONDS = 600
+
+logger = logging.getLogger(__name__)
+
+
+def filenames() -> tuple[str, ...]:
+    return (*(table.filename for table in data.TABLES.values()), XLSX)
+
+
+def files_dir() -> Path:
+    return Path(settings.DATA_FILES_DIR)
+
+
+def _generation_dir(generation: int) -> str:
+    """The directory name of ``generation``'s files: its number and its key."""
+    key = cache.get(f"data-files:{generation}")
+    if key is None:
+        cache.add(f"data-files:{generation}", secrets.token_hex(4), timeout=None)
+        key = cache.get(f"data-files:{generation}")
+    return f"{generation}-{key}"
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A written file: where it is, the generation it was written in, and whether that is the current one."""
+
+    path: Path
+    generation: int
+    current: bool
+
+    @property
+    def made_at(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(self.path.stat().st_mtime, tz=datetime.UTC).replace(microsecond=0)
+
+
+def writing_lock(filename: str) -> str:
+    """The cache key held while ``filename`` of the current generation is being written."""
+    return f"data-files:writing:{_generation_dir(caching.generation())}:{filename}"
+
+
+def _write(filename: str, path: Path) -> None:
+    selection = data.Selection.everything()
+    if filename == XLSX:
+        data.write_xlsx(selection, path)
+    else:
+        with path.open("w", encoding="utf-8", newline="") as output:
+            data.write_csv(data.TABLES[filename.removesuffix(".csv")], selection, output)
+
+
+def write(filename: str) -> Path | None:
+    """Write ``filename`` for the current generation, unless it is written or being written."""
+    directory = files_dir() / _generation_dir(caching.generation())
+    final = directory / filename
+    if final.exists():
+        return final
+    lock = writing_lock(filename)
+    if not cache.add(lock, 1, timeout=WRITE_SECONDS):
+        return None  # another process is writing it
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        descriptor, staging = tempfile.mkstemp(prefix=f".{filename}-", dir=directory)
+        os.close(descriptor)
+        try:
+            # what was true before the write that began this generation would be served until the next
+            with reads_on_primary():
+                _write(filename, Path(staging))
+            os.chmod(staging, 0o644)
+            os.replace(staging, final)
+        except FileNotFoundError:
+            return None  # its generation's directory was removed meanwhile: generations came after it
+        finally:
+            Path(staging).unlink(missing_ok=True)
+    finally:
+        cache.delete(lock)
+    _remove_older(keep=directory.name)
+    return final
+
+
+def _written(filename: str) -> list[tuple[float, Path]]:
+    """Every generation's file of ``filename``, newest first."""
+    root = files_dir()
+    if not root.is_dir():
+        return []
+    found = []
+    for directory in root.iterdir():
+        path = directory / filename
+        if path.is_file():
+            found.append((path.stat().st_mtime, path))
+    return sorted(found, reverse=True)
+
+
+def _remove_older(*, keep: str) -> None:
+    """Every generation's directory but the two latest and ``keep``: a reader still sending an
+    older file keeps it open (the system removes it once closed)."""
+    directories = sorted(
+        (entry for entry in files_dir().iterdir() if entry.is_dir()), key=lambda entry: entry.stat().st_mtime
+    )
+    for directory in directories[:-2]:
+        if directory.name != keep:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def written_in_request(filename: str) -> bool:
+    """Whether a request may write ``filename`` itself: a CSV always (its rows cost microseconds:
+    seconds at 100,000 projects), a workbook up to ``XLSX_REQUEST_PROJECTS`` projects."""
+    return filename != XLSX or data.Selection.everything().projects.count() <= XLSX_REQUEST_PROJECTS
+
+
+def _ask_for(filename: str) -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER and written_in_request(filename):
+        write(filename)  # written now, by the request that asks for it
+        return
+    # once per generation and file, however many requests find it missing
+    if not cache.add(f"data-files:asked:{_generation_dir(caching.generation())}:{filename}", 1, timeout=60):
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # no job queue: a thread of this process writes it while the process goes on answering
+        threading.Thread(target=_write_apart, args=(filename,), name=f"write {filename}", daemon=True).start()
+    else:
+        from projects.tasks import write_data_file
+
+        write_data_file.delay(filename)
+
+
+def _write_apart(filename: str) -> None:
+    try:
+        write(filename)
+    except Exception:
+        logger.exception("The file %s of /data/ could not be written", filename)
+    finally:
+        db.connections.close_all()  # this thread's own connection
+
+
+def current_or_previous(filename: str) -> DataFile | None:
+    """The current generation's file, written now if need be (see the module's text), else the
+    latest one written, or None when none ever was."""
+    name = _generation_dir(caching.generation())
+    path = files_dir() / name / filename
+    if not path.exists():
+        _ask_for(filename)
+    if path.exists():
+        return DataFile(path, int(name.split("-")[0]), current=True)
+    for _mtime, previous in _written(filename):
+        return DataFile(previous, int(previous.parent.name.split("-")[0]), current=False)
+    return None
