@@ -99,6 +99,11 @@ def _project_facts(
         return section is None or section.contains(fact.position)
 
     organizations, _ = organization_facts(doc, section)
+    if section is not None and section.rival:
+        for organization in organizations:
+            if organization.role is None:  # the company a rival project is named by is its developer
+                organization.role = "developer"
+                organization.reason = "inferred: the company a rival project is named by"
     mine = [fact for fact in candidates if inside(fact)]
     municipality = municipality_fact(doc, not_places, company_words, section)
     if municipality is None and section is not None and not section.main:

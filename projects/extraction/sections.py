@@ -62,6 +62,7 @@ class Section:
     anchor_end: int = -1
     main: bool = False
     context: bool = False  # a roundup's introduction, about no project
+    rival: bool = False  # another project set against this one, named by its company alone
 
     @property
     def start(self) -> int:
@@ -490,14 +491,40 @@ _PROJECT_WORD = re.compile(
 )
 
 
+_RELATIVE = re.compile(r",\s*(?:which|who|qui|dont)\b", _I)
+
+
 def _passing_mentions(doc: Document, sentence, sections: list[Section]) -> list[tuple[int, int, Section]]:
-    """The clause of a sentence about another, unplaced project: it belongs to no project of the page."""
+    """The clause of a sentence about another, unplaced project: that project's, when it names its company.
+
+    "larger than the 60MW campus Riverside Compute is building nearby" is Riverside Compute's project, a
+    candidate of its own; a rival named by nothing but its size belongs to no project.
+    """
+    from .organizations import organization_mentions  # organisations read places: imported late
+
     for match in _PASSING.finditer(doc.text, sentence.start, sentence.end):
         end = _clause_end(doc, sentence, match.end())
         span = doc.text[match.end() : end]
         if not (_FIGURE.search(span) and _PROJECT_WORD.search(doc.text[match.start() : end])):
             continue
-        return [(match.start(), end, _aside(sections))]
+        company = next(
+            (
+                m
+                for m in organization_mentions(doc)
+                if match.start() <= m.start < end and m.role not in ("public_authority", "grid_operator")
+            ),
+            None,
+        )
+        if company is None:
+            return [(match.start(), end, _aside(sections))]
+        relative = _RELATIVE.match(doc.text, end)
+        if relative:  # "Unlike Kestrel Digital's 300MW proposal, which was withdrawn last year, ...": still the rival
+            end = _clause_end(doc, sentence, relative.end())
+        rival = next((s for s in sections if s.rival and s.place.casefold() == company.name.casefold()), None)
+        if rival is None:
+            rival = Section(place=company.name, rival=True)
+            sections.append(rival)
+        return [(match.start(), end, rival)]
     return []
 
 

@@ -128,7 +128,8 @@ _PARTIAL = re.compile(
 
 # A pause or a cancellation must be about the project, not "new grid connections are on hold".
 _PROJECT_WORDS = re.compile(
-    rf"{context.DATA_CENTRE.pattern}|\b(?:plans?|construction|travaux|chantier|development|développement|work)\b",
+    rf"{context.DATA_CENTRE.pattern}|\b(?:plans?|construction|travaux|chantier|development|développement|work|proposal"
+    r"|application|demande)\b",
     _I,
 )
 
@@ -164,7 +165,7 @@ def _signals(doc: Document) -> Iterator[tuple[str, float, int, int]]:
             guard = _NEGATED if status in (ANNOUNCED, PLANNING) else _NOT_PRESENT
             if status == PLANNING and _FUTURE_FILING.search(doc.text[max(match.start() - 30, 0) : match.end() + 45]):
                 continue
-            if guard.search(clause):
+            if guard.search(clause[: max(clause.find(match.group()), 0) + len(match.group())]):
                 continue
             yield status, confidence, match.start(), match.end()
 

@@ -122,7 +122,7 @@ def test_a_power_and_an_amount_joined_by_et_are_no_range():
     assert [f.value for f in extraction.get("capacity_mw")] == [60]
 
 
-def test_a_rival_named_by_its_company_alone_is_an_aside_of_no_project():
+def test_a_rival_named_by_its_company_alone_is_a_candidate_of_its_own():
     text = (
         "Thurrock backs Marsh Data's 96MW campus at Grays\n\n"
         "Thurrock Council has granted planning permission for Marsh Data's 96MW campus at Grays. The £750m scheme, "
@@ -137,7 +137,11 @@ def test_a_rival_named_by_its_company_alone_is_an_aside_of_no_project():
     assert roles["Marsh Data"] == "developer"  # not the grid operator its connection agreement names
     assert roles["UK Power Networks"] == "grid_operator"
     assert not {"Kestrel Digital", "Unlike Kestrel Digital", "Riverside Compute"} & set(roles)
-    assert [p.main for p in extraction.projects] == [True]
+    riverside, kestrel = (p for p in extraction.projects if not p.main)
+    assert values(riverside, "capacity_mw") == [60]
+    assert [(f.value, f.role) for f in riverside.get("organization")] == [("Riverside Compute", "developer")]
+    assert values(kestrel, "capacity_mw") == [300]
+    assert values(kestrel, "status") == ["cancelled"]
 
 
 def test_run_on_text_is_read_in_bounded_parts():
