@@ -12,8 +12,9 @@ The first request after a write asks for the file. A CSV (seconds at 100,000 pro
 small workbook are written by that request, while the others asking for it meanwhile get the
 previous generation's file. A large workbook (tens of seconds: more than a request may take) is
 written apart: by a job worker (``projects.tasks.write_data_file``), or with no job queue
-(``CELERY_BROKER_URL`` unset) by a thread of the process that found it missing; every request
-meanwhile gets the previous file. A previous file says so: ``X-Data-Stale``, with
+(``CELERY_BROKER_URL`` unset) by ``manage.py write_data_files`` started by the process that found
+it missing; every request meanwhile gets the previous file. The same command writes them all
+after a deployment or an import. A previous file says so: ``X-Data-Stale``, with
 the generation and the time it was made (``X-Data-Generation``, ``Last-Modified``), as every
 file does. When no file was ever written, the request says when to come back (503,
 ``Retry-After``). Files are written beside their final place and renamed into it, so a reader
@@ -23,16 +24,15 @@ never meets half of one; the files of the two latest generations are kept, older
 from __future__ import annotations
 
 import datetime
-import logging
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from django import db
 from django.conf import settings
 from django.core.cache import cache
 
@@ -45,8 +45,6 @@ XLSX = "projects.xlsx"
 XLSX_REQUEST_PROJECTS = 10_000
 # Longest time a file may take to write before another process may write it again.
 WRITE_SECONDS = 600
-
-logger = logging.getLogger(__name__)
 
 
 def filenames() -> tuple[str, ...]:
@@ -160,21 +158,17 @@ def _ask_for(filename: str) -> None:
     if not cache.add(f"data-files:asked:{_generation_dir(caching.generation())}:{filename}", 1, timeout=60):
         return
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        # no job queue: a thread of this process writes it while the process goes on answering
-        threading.Thread(target=_write_apart, args=(filename,), name=f"write {filename}", daemon=True).start()
+        # no job queue: a process of its own writes it, on another core, while this one goes on answering
+        subprocess.Popen(  # noqa: S603 (our own command, and a name of filenames())
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), "write_data_files", filename],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,  # not stopped with the worker that asked
+        )
     else:
         from projects.tasks import write_data_file
 
         write_data_file.delay(filename)
-
-
-def _write_apart(filename: str) -> None:
-    try:
-        write(filename)
-    except Exception:
-        logger.exception("The file %s of /data/ could not be written", filename)
-    finally:
-        db.connections.close_all()  # this thread's own connection
 
 
 def current_or_previous(filename: str) -> DataFile | None:

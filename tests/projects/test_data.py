@@ -427,3 +427,20 @@ def test_a_filtered_download_of_many_rows_runs_a_few_queries(client, url, django
         )
     with django_assert_max_num_queries(8):
         assert len(rows(client.get(url))) >= 30
+
+
+def test_the_files_can_be_written_ahead_and_old_generations_go(client, data_files_dir):
+    published_project()
+    call_command("write_data_files", stdout=io.StringIO())
+    written = sorted(path.name for path in data_files_dir.glob("*/*"))
+    assert written == ["claims.csv", "organizations.csv", "projects.csv", "projects.xlsx", "sources.csv"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/data/projects.xlsx").status_code == 200
+    assert not [query for query in queries if "projects_project" in query["sql"]]
+
+    for _ in range(3):
+        published_project()
+        call_command("write_data_files", "projects.csv", stdout=io.StringIO())
+    assert len([path for path in data_files_dir.iterdir() if path.is_dir()]) == 2
+    with pytest.raises(CommandError, match="No such download: other.csv"):
+        call_command("write_data_files", "other.csv")
