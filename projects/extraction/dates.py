@@ -255,7 +255,7 @@ _TARGET_YEAR = re.compile(
     r"|ouvrir\w*|ouvre\w*|ouvert\w*|ouverture|inaugur\w+|démarr\w+|entr\w+ en (?:service|activité|fonctionnement)"
     r"|fonctionnel\w*|achev\w+"
     r"|operational|online|on ?line|operations?|open\w*|go(?:es)? live|live|complet\w+|commission\w*"
-    r"|in service|ready|energi[sz]ed|up and running|switched on|deliver\w*)"
+    r"|in service|ready|energi[sz]ed|up and running|switched on|deliver\w*|handed over|handover)"
     r"(?:\s+\S+){0,8}?\s+(?:en|au|pour|courant|dès|fin(?: de)?|début|d['’]ici|depuis|in|by|from|during|since|early"
     r"|late|mid-|the end of|(?:visée?|prévue?|attendue?|espérée?|envisagée?|programmée?|planned|expected|targeted"
     r"|scheduled)\s*:?)"

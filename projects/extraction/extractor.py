@@ -10,7 +10,7 @@ from .document import Document
 from .facts import MULTI_VALUED_FIELDS, SINGLE_VALUED_FIELDS, Extraction, Fact, KnownOrganization, ProjectCandidate
 from .figures import figure_facts
 from .language import SUPPORTED_LANGUAGES, detect_language
-from .organizations import organization_facts
+from .organizations import organization_facts, organization_mentions
 from .places import former_use_facts, lookup_place, municipality_fact, substation_facts
 from .power import power_facts
 from .profile import kind_fact, region_fact
@@ -86,6 +86,28 @@ def anchor_municipality(doc: Document, section: Section) -> Fact | None:
     return fact
 
 
+def _turning_company(doc: Document, section: Section) -> list[Fact]:
+    """The company a sentence is about when it turns to this project ("X is also weighing a second building near
+    Wokingham", "X prépare par ailleurs un second projet, à Vénissieux"): that project's developer too."""
+    for start, _ in section.spans:
+        sentence = doc.sentence_at(start)
+        if sentence.start >= start:
+            continue
+        mention = next(
+            (
+                m
+                for m in organization_mentions(doc)
+                if sentence.start <= m.start < start and m.role in (None, "developer")
+            ),
+            None,
+        )
+        if mention is not None:
+            fact = doc.fact("organization", mention.name, mention.start, mention.end, 0.5, role="developer")
+            fact.reason = "inferred: the company whose sentence turns to this project"
+            return [fact]
+    return []
+
+
 def _project_facts(
     doc: Document,
     section: Section | None,
@@ -99,6 +121,8 @@ def _project_facts(
         return section is None or section.contains(fact.position)
 
     organizations, _ = organization_facts(doc, section)
+    if section is not None and not section.main and not organizations:
+        organizations = _turning_company(doc, section)
     if section is not None and section.rival:
         for organization in organizations:
             if organization.role is None:  # the company a rival project is named by is its developer

@@ -67,7 +67,7 @@ _ROLE_WORDS = [
      r"|voulait (?:bâtir|construire|implanter)|veut bâtir|souhaite (?:bâtir|construire|implanter)|appeal by"
      r"|appel de|is seeking|seeks|is proposing|proposes|has secured|secured|a obtenu|obtient|ambitionne|projette"
      r"|porte (?:le|ce) projet|à l['’]origine du projet|pour (?:construire|développer|bâtir|implanter)"
-     r"|to (?:build|develop)"),
+     r"|to (?:build|develop)|prépare|closed on"),
 ]  # fmt: skip
 # The role a public body or a company has by what its name says it is, when no cue tells otherwise.
 _ROLE_BY_NAME = [
@@ -79,7 +79,7 @@ _ROLE_BY_NAME = [
         r"|Department of|DREAL|DDTM?|Préfet|Direction régionale|Direction départementale)\b")),
     (GRID_OPERATOR, re.compile(r"(?:\bPowergrid|\bPower Networks|\bGrid|\bTransmission|Réseau de Transport\b.*)$")),
     (INVESTOR, re.compile(r"\b(?:Fund|Fonds|Capital|Investments?|Asset Management|Banque des Territoires)\b")),
-    (BUILDER, re.compile(r"\b(?:Builders|Construction|Bâtisseurs|BTP|Contractors)\b")),
+    (BUILDER, re.compile(r"\b(?:Builders?|Build|Construction|Bâtisseurs|BTP|Contractors)\b")),
 ]  # fmt: skip
 
 _DESCRIPTORS_FR = (
@@ -118,7 +118,8 @@ _SUBJECT_VERBS = (
     r"|a annoncé|annonce\b|a dévoilé|a déposé|a obtenu|a mis en pause|a (?:abandonné|renoncé)|renonce"
     r"|prévoit\b|vise\b|veut\b|exploitera|construira|financera|raccordera|assurera|a finalisé|a signé"
     r"|lance\b|a lancé|a indiqué|a confirmé|entrera au capital|is seeking|seeks|is proposing|proposes\b|has secured"
-    r"|secured\b|(?:has|have) been granted|obtient|ambitionne|projette|porte (?:le|ce) projet|alimentera"
+    r"|secured\b|(?:has|have) been granted|obtient|ambitionne|projette|porte (?:le|ce) projet|alimentera|prépare"
+    r"|has closed on|closed on"
 )
 
 _PATTERNS = [
@@ -269,7 +270,8 @@ _GRID_PATTERNS = [
     ),
     # "Enedis alimentera le site depuis le poste de Boulay", "Northern Powergrid will supply the campus"
     re.compile(
-        rf"(?P<name>{ORG})\s+(?P<desc>alimentera|alimente|va alimenter|will supply|supplies|will power)\s+"
+        rf"(?P<name>{ORG})\s+(?P<desc>alimentera|alimente|va alimenter|raccordera|will supply|supplies|will power"
+        r"|will connect)\s+"
         r"(?:le|la|les|the)\s+(?:site|campus|data|centre|center|bâtiments?|buildings?|scheme|projet|project)\b"
     ),
     # "Enedis assurera le raccordement des bâtiments annexes, RTE celui du campus"

@@ -355,6 +355,9 @@ def substation_facts(doc: Document) -> Iterator[Fact]:
             name = re.sub(r"^.*['’]s\s+", "", match.group("name"))  # "SSEN's Knocknagael"
             if is_common_word(name) or name.casefold() in {"national grid", "the", "a", "rte"}:
                 continue
+            start = match.start("name")
+            if start > 0 and doc.text[start - 1].isalnum():
+                continue  # the "V" of "a new 132kV substation"
             yield doc.fact("substation", name, match.start(), match.end(), 0.75)
 
 
@@ -368,7 +371,7 @@ _FORMER_SITES = (
     r"|hippodrome|golf|zone portuaire|plateforme (?:chimique|pétrochimique|industrielle|logistique)"
 )
 _FORMER_FR = re.compile(
-    rf"\bancien(?:ne)?s?\s+(?:(?P<generic>{_GENERIC_SITES})|(?P<kind>{_FORMER_SITES}))"
+    rf"(?:\bancien(?:ne)?s?\s+|\bex-)(?:(?P<generic>{_GENERIC_SITES})|(?P<kind>{_FORMER_SITES}))"
     rf"(?P<detail>(?:\s+(?!de\b|du\b|d['’])[a-zà-ÿ]+){{0,2}}?(?:\s+à\s+[a-zà-ÿ]+)?)"
     rf"(?:[^\S\n]+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|des\s+)?(?P<name>{NAME}))?"
 )
@@ -377,7 +380,8 @@ _EN_FORMER_SITES = (
     r"|power plant|mine|colliery|quarry|refinery|warehouse|depot|landfill|hospital|barracks|mill|printworks"
     r"|gasworks|shopping centre|mall|retail park|distribution centre|car plant|site|industrial site|golf course"
     r"|distillery|brewery|paper mill|smelter|foundry|shipyard|dockyard|naval base|army base|RAF base|prison"
-    r"|racecourse|stadium|school|coal mine|chemical works|oil terminal|landfill site"
+    r"|racecourse|stadium|school|coal mine|chemical works|oil terminal|landfill site|office campus|business park"
+    r"|industrial estate|offices"
 )
 _FORMER_EN = re.compile(
     rf"\b(?:former|disused|old|decommissioned|redundant)\s+(?P<what>(?:[\w&-]+\s+){{0,3}}?(?:{_EN_FORMER_SITES}))\b",
@@ -388,6 +392,11 @@ _SITE_OF_EN = re.compile(
     r"|decommissioned|derelict)\s+(?P<what>(?:[\w&-]+\s+){0,3}?(?:"
     + _EN_FORMER_SITES
     + r"|project|development|scheme))\b"
+)
+# "on what was the Fujitsu office campus"
+_WHAT_WAS_EN = re.compile(
+    r"\bwhat (?:was|were|used to be) (?:once )?(?:the |a |an )?"
+    rf"(?P<what>(?:[\w&-]+\s+){{0,3}}?(?:{_EN_FORMER_SITES}))\b"
 )
 # "a 4.1-hectare site formerly occupied by a distribution warehouse"
 _FORMERLY_EN = re.compile(
@@ -406,7 +415,9 @@ def former_use_facts(doc: Document) -> Iterator[Fact]:
             value = " ".join(part for part in (match.group("kind"), detail, name) if part)
         if value:
             # "l'ancienne centrale à charbon Émile-Huchet" says more than "l'ancienne centrale de Saint-Avold".
-            confidence = (0.75 if name else 0.6) + (0.05 if detail else 0)
+            confidence = (
+                (0.75 if name else 0.6) + (0.05 if detail else 0) - (0.05 if match.group().startswith("ex") else 0)
+            )
             yield doc.fact("former_use", value, match.start(), match.end(), confidence)
     for match in _SITE_OF_EN.finditer(doc.text):
         yield doc.fact("former_use", match.group("what"), match.start(), match.end(), 0.75)
@@ -416,6 +427,8 @@ def former_use_facts(doc: Document) -> Iterator[Fact]:
         if what in ("site", "base", "works", "plant"):
             continue  # "the old site" says nothing about what it was
         yield doc.fact("former_use", what, match.start(), match.end(), 0.7)
+    for match in _WHAT_WAS_EN.finditer(doc.text):
+        yield doc.fact("former_use", match.group("what"), match.start(), match.end(), 0.7)
     for match in _FORMERLY_EN.finditer(doc.text):
         yield doc.fact("former_use", match.group("what"), match.start(), match.end(), 0.75)
     for match in _BROWNFIELD.finditer(doc.text):

@@ -232,7 +232,10 @@ def _new_section(sections: list[Section], by_key: dict[str, Section], anchor: _A
 # Grangemouth"), a project named after its place ("the Livingston site", "le projet de Feyzin").
 _SITE_BEFORE = re.compile(
     r"(?:\b(?:à|in|at|sur la commune de|near to)|\b(?:projet|site|campus|data ?cent(?:er|re)|dossier|scheme|plans?)"
-    r"\s+(?:de|d['’]|du|at|in))\s*$",
+    r"\s+(?:de|d['’]|du|at|in)"
+    # "a second, larger building near Wokingham", "un second projet, à Vénissieux"
+    r"|\b(?:second|another|new|autre|nouveau)\b[,\w\s-]{0,25}?\b(?:building|campus|project|site|scheme|projet"
+    r"|data ?cent(?:re|er))\s*,?\s+(?:near|outside|close to|près de))\s*$",
     _I,
 )
 _NAMED_SITE_AFTER = re.compile(

@@ -50,6 +50,7 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|(?:a|ont) déposé (?:une|sa|leur) demande de permis|(?:demande de )?permis de construire (?:a été |ont été )?"
         r"déposée?s?|(?:has|have) (?:submitted|lodged|filed) (?:a |an |its |their )?(?:planning )?application"
         r"|(?:lodged|submitted|filed) (?:a |an )?(?:planning )?application|filed plans|has applied|had applied"
+        r"|application (?:has been|was|had been) (?:filed|submitted|lodged)"
         r"|(?:a|ont) refusé (?:le|son|leur) permis|refus\w* (?:du|de|le) permis|(?:was|been|were) refused"
         r"|refused (?:planning )?permission|(?:permission|application) (?:was |has been )?refused"
         r"|(?:a|ont) déposé un recours|recours (?:devant|gracieux|contentieux)|considering an appeal|lodged an appeal"
@@ -78,7 +79,8 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|premiers coups de (?:pelle|pioche)|coup d['’]envoi (?:des travaux|du chantier)"
         r"|travaux (?:sont )?en cours|première pierre|under construction|construction (?:began|started|has started"
         r"|has begun|is underway|is under way|under ?way|in progress|work (?:began|started|is underway))"
-        r"|broke ground|ground-?breaking"
+        r"|broke ground|ground-?breaking|topped out|tops out|topping out|started work on|work (?:got|is) under ?way"
+        r"|fondations (?:\S+ ){0,8}?(?:sont |ont été )?coulées|bat son plein"
         r"|being (?:built|fitted out|constructed)|en cours d['’](?:aménagement|équipement))\b", _I)),
     (OPERATIONAL, 0.75, re.compile(
         r"\b(?:(?:est|sont) (?:déjà |désormais )?(?:en service|opérationnel\w*|en activité|en exploitation)"
@@ -140,6 +142,7 @@ _NOT_A_PERMIT = re.compile(
     r"|contract|accord|subvention\w*|vente|bail|cession|convention|aide\w*)\b",
     _I,
 )
+_PERMIT_TOO = re.compile(r"\b(?:site plan|plans|permit|permission|zoning|rezoning|consent)\b", _I)
 # A withdrawal of one application while a smaller scheme goes ahead is no cancellation.
 _GOES_AHEAD = re.compile(
     r"\b(?:instead|à la place|goes ahead|will go ahead|scaled back|revu\w* à la baisse|réduit|new (?:planning )?"
@@ -152,8 +155,11 @@ def _signals(doc: Document) -> Iterator[tuple[str, float, int, int]]:
     for status, confidence, pattern in _SIGNALS:
         for match in pattern.finditer(doc.text):
             clause = doc.clause_text(match.start(), match.end())
-            if status == PERMITTED and _NOT_A_PERMIT.search(doc.text[match.end() : match.end() + 40]):
-                continue
+            after = doc.text[match.end() : match.end() + 40]
+            if status == PERMITTED and _NOT_A_PERMIT.search(after) and not _PERMIT_TOO.search(after):
+                continue  # "approved an incentive agreement", but not "approved a development agreement and site plan"
+            if context.is_off_project(doc.text[doc.sentence_at(match.start()).start : match.end()]):
+                continue  # "the second-largest data center market, with more than 2GW under construction"
             if status == CANCELLED and _GOES_AHEAD.search(doc.sentence_text(match.start()) + " " + doc.text[:300]):
                 continue
             if status in (SHELVED, CANCELLED) and not _PROJECT_WORDS.search(doc.sentence_text(match.start())):

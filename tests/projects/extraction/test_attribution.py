@@ -199,3 +199,17 @@ def test_the_first_and_the_second_are_the_pages_projects_in_order():
     bourges = project(extraction, "Bourges")
     assert values(bourges, "jobs") == [20]
     assert values(bourges, "status") == ["announced"]
+
+
+def test_a_second_project_of_the_company_is_its_own_and_the_company_develops_it():
+    text = (
+        "Bracknell data centre tops out\n\n"
+        "Loddon Compute's 36MW data centre in Bracknell has topped out. The £210m building is due in 2027.\n\n"
+        "Loddon Compute is also weighing a second, larger building near Wokingham, which could add another 60MW "
+        "and cost £400m.\n"
+    )
+    extraction = extract_facts(text)
+    assert extraction.value("investment") == 210_000_000
+    wokingham = project(extraction, "Wokingham")
+    assert values(wokingham, "capacity_mw") == [60]
+    assert [(f.value, f.role) for f in wokingham.get("organization")] == [("Loddon Compute", "developer")]

@@ -82,6 +82,7 @@ def test_area_forms(text, field, expected):
         ("Les travaux démarreront en septembre pour une ouverture prévue au printemps 2026.", 2026),
         ("Le bâtiment est opérationnel depuis mai 2025.", 2025),
         ("Le campus accueillera 300 MW, dont une première tranche de 80 MW dès 2029.", 2029),
+        ("The data centre is due to be handed over in the second half of 2027.", 2027),
     ],
 )
 def test_operational_year_forms(text, year):
@@ -137,6 +138,10 @@ def test_jobs_forms(text, field, expected):
         ("An inspector has allowed an appeal against the refusal of a 60MW data centre.", "permitted"),
         ("Le groupe a présenté lundi un projet de data center de 50 MW.", "announced"),
         ("The committee has resolved to grant outline planning permission for the 40MW data centre.", "permitted"),
+        ("The 36MW data centre has topped out, six months after work started.", "construction"),
+        ("Les fondations du futur data center sont coulées.", "construction"),
+        ("The city council approved a development agreement and site plan for the 250MW campus.", "permitted"),
+        ("For the 400MW campus, an application has been filed with the city.", "planning"),
         (
             "Le groupe a présenté un projet de data center. Le dépôt du permis de construire est attendu en juin.",
             "announced",
@@ -345,3 +350,26 @@ def test_the_companys_site_that_opened_years_ago_dates_nothing():
 def test_power_drawn_from_a_solar_farm_is_an_energy_source():
     text = "The data centre will draw power from a 70MW solar farm nearby under a private wire agreement."
     assert value(text, "energy_source") == "solar"
+
+
+def test_a_market_under_construction_is_no_projects_status():
+    text = "Arizona has become the second-largest data center market, with more than 2GW under construction."
+    assert value(text, "status") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "former"),
+    [
+        ("Work started on what was the Fujitsu office campus, now a 36MW data centre site.", "Fujitsu office campus"),
+        ("Sur l'emprise de l'ex-usine Renault Trucks, le data center de 18 MW sort de terre.", "usine Renault Trucks"),
+    ],
+)
+def test_former_sites_named_by_what_was_and_ex(text, former):
+    assert value(text, "former_use") == former
+
+
+def test_a_voltage_is_no_substation_name():
+    assert (
+        value("The grid operator is building a new 132kV substation next to the 36MW data centre.", "substation")
+        is None
+    )

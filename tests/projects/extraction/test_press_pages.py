@@ -19,7 +19,7 @@ SEED = Path(__file__).resolve().parents[4] / "shared" / "articles" / "fr-escauda
 
 FLOORS = {
     # set: (articles, recall, numeric precision, role accuracy, other projects' recall)
-    "dev": (42, 0.95, 0.97, 0.95, 0.8),
+    "dev": (45, 0.95, 0.97, 0.95, 0.8),
     "blind": (12, 0.83, 0.93, 0.85, 0.9),
 }
 
