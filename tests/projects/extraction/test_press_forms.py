@@ -373,3 +373,14 @@ def test_a_voltage_is_no_substation_name():
         value("The grid operator is building a new 132kV substation next to the 36MW data centre.", "substation")
         is None
     )
+
+
+def test_a_us_state_named_on_the_page_places_its_towns_in_the_us():
+    text = "In Warrenton, Virginia, a developer has filed plans for a 96MW data center campus."
+    (fact,) = facts(text, "municipality")
+    assert (fact.value, fact.country) == ("Warrenton", "US")
+
+
+def test_a_first_building_within_a_planned_campus_is_a_phase():
+    text = "A tenant has leased the whole of its 96MW first building, part of a planned 288MW campus."
+    assert {(f.value, f.scope) for f in facts(text, "capacity_mw")} == {(96, "phase"), (288, "project")}
