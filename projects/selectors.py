@@ -86,8 +86,9 @@ def _backed_record_changes() -> Q:
     """Entries about a record that stands on a claim: shown while it is backed, or, once deleted,
     when it was typed by hand or its claim is accepted."""
     condition = Q()
+    content_types = ContentType.objects.get_for_models(*BACKED_MODELS)  # one query on a cold cache, not six
     for model in BACKED_MODELS:
-        content_type = ContentType.objects.get_for_model(model)
+        content_type = content_types[model]
         record = model._base_manager.filter(pk=OuterRef("object_id"))
         deleted_while_backed = (
             ObjectChange.objects.filter(

@@ -11,8 +11,10 @@ as of (else its source's publication date), and its announcement date. A project
 these dates is not inferred anything. Two years have passed on the anniversary itself: a
 project last reported on 1 June 2024 is shelved — inferred from 1 June 2026.
 
-Lists read it cheaply: ``with_last_reported()`` is one correlated aggregate per row shown,
-served by the claims' index on (project, attribute, status), and ``filter_inferred()`` is a
+Lists read it cheaply: a page's or a download chunk's dates in one grouped query over its rows'
+claims (``last_reported_by_id()``), served by the claims' index on (project, attribute, status);
+``with_last_reported()``, one correlated aggregate per row, is for the lists sorted by it (the
+admin's). ``filter_inferred()`` is a
 pair of EXISTS conditions, which PostgreSQL runs as a semi- or anti-join over the claims
 rather than one aggregate per project of the table.
 """
@@ -20,6 +22,7 @@ rather than one aggregate per project of the table.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db import models
 from django.db.models import DateField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
@@ -198,14 +201,41 @@ def last_reported_from(claims, announced_on: datetime.date | None) -> datetime.d
 def latest_claim_dates(project_ids) -> dict[int, datetime.date]:
     """The latest accepted claim date of each project, in one grouped query: for a chunk of a
     download, where one correlated aggregate per row would cost more than the rows themselves."""
-    rows = (
-        Claim._base_manager.filter(project_id__in=project_ids, status=choices.ClaimStatus.ACCEPTED)
+    rows = _latest_claim_dates().filter(project_id__in=project_ids)
+    return {project_id: latest for project_id, latest in rows if latest is not None}
+
+
+@functools.cache
+def _latest_claim_dates() -> QuerySet:
+    """The grouped query of ``latest_claim_dates`` but for its projects, built once: each page of the
+    API's list reads it, and building it took longer than running it."""
+    return (
+        Claim._base_manager.filter(status=choices.ClaimStatus.ACCEPTED)
         .order_by()
         .values("project_id")
         .annotate(latest=Max(Coalesce("as_of", "source__published_on")))
         .values_list("project_id", "latest")
     )
-    return {project_id: latest for project_id, latest in rows if latest is not None}
+
+
+def last_reported_by_id(announced: dict[int, datetime.date | None]) -> dict[int, datetime.date | None]:
+    """``last_reported_on`` of each project (ID -> its announcement date), its claims' dates read in one
+    grouped query: for a page or a chunk of rows, cheaper to read and to compile than the correlated
+    aggregate of ``with_last_reported()`` in the rows' own query."""
+    latest = latest_claim_dates(list(announced)) if announced else {}
+    return {
+        pk: max((day for day in (latest.get(pk), announced_on) if day is not None), default=None)
+        for pk, announced_on in announced.items()
+    }
+
+
+def read_last_reported(projects) -> list[Project]:
+    """The projects of one page, each with ``last_reported_on`` set (one query for the page)."""
+    projects = list(projects)
+    dates = last_reported_by_id({project.pk: project.announced_on for project in projects})
+    for project in projects:
+        setattr(project, LAST_REPORTED, dates[project.pk])
+    return projects
 
 
 def inferred_of(project: Project, on: datetime.date | None = None) -> str | None:

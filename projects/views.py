@@ -38,7 +38,7 @@ from projects.filtersets import ProjectFilterSet, country_codes
 from projects.models import Project
 from projects.redirects import follows_old_addresses
 from projects.staleness import attach as attach_inferred_status
-from projects.staleness import with_last_reported
+from projects.staleness import read_last_reported
 
 PAGE_SIZE = 50
 # Filters offered in the list form, in reading order; any other API parameter still works in the URL.
@@ -169,7 +169,8 @@ def project_list(request):
     if projects is not None:
         if filterset.near_point is not None and not filterset.form.cleaned_data.get("ordering"):
             projects = projects.order_by("distance_sort", "id")  # nearest first unless asked otherwise
-        page = DeepPaginator(with_last_reported(projects), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = DeepPaginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = read_last_reported(page.object_list)
         selectors.attach_distances(page.object_list, filterset.near_point)
         attach_inferred_status(page.object_list)
     query = request.GET.copy()

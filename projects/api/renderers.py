@@ -33,10 +33,9 @@ def project_rows(queryset, near_point):
     values = queryset.values_list(*names).iterator(chunk_size=CHUNK_ROWS)
     for batch in _batches(dict(zip(names, row, strict=True)) for row in values):
         # the date each was last reported on, one grouped query a chunk rather than an aggregate a row
-        latest = staleness.latest_claim_dates([row["id"] for row in batch])
+        reported = staleness.last_reported_by_id({row["id"]: row["announced_on"] for row in batch})
         for row in batch:
-            dates = [day for day in (latest.get(row["id"]), row["announced_on"]) if day is not None]
-            row[staleness.LAST_REPORTED] = max(dates, default=None)
+            row[staleness.LAST_REPORTED] = reported[row["id"]]
             row["inferred_status"] = staleness.inferred_status(row["status"], row[staleness.LAST_REPORTED], today)
             if near_point is not None:
                 point = (row["latitude"], row["longitude"])

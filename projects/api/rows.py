@@ -46,8 +46,9 @@ CONVERTERS = _converters()
 
 
 def list_values(queryset):
-    """The list's columns of each project, as the page query reads them, with the date it was last reported on."""
-    return staleness.with_last_reported(queryset).values(*PROJECT_LIST_FIELDS, staleness.LAST_REPORTED)
+    """The list's columns of each project, as the page query reads them (the dates they were last
+    reported on are read for the page by ``project_rows``)."""
+    return queryset.values(*PROJECT_LIST_FIELDS)
 
 
 def project_rows(values, request, near_point: tuple[float, float] | None) -> list[dict]:
@@ -58,9 +59,10 @@ def project_rows(values, request, near_point: tuple[float, float] | None) -> lis
     converters = CONVERTERS.items()
     current = timezone.get_current_timezone()
     today = staleness.today()
+    reported = staleness.last_reported_by_id({row["id"]: row["announced_on"] for row in values})
     rows = []
     for row in values:
-        last_reported = row[staleness.LAST_REPORTED]
+        last_reported = row[staleness.LAST_REPORTED] = reported[row["id"]]
         row["inferred_status"] = staleness.inferred_status(row["status"], last_reported, today)
         if last_reported is not None:
             row[staleness.LAST_REPORTED] = last_reported.isoformat()
