@@ -2,7 +2,8 @@
 
 ``dev`` is what the extractor was tuned on; ``blind`` was written, labelled and committed before
 any change and scored once at the end. The floors sit a little below the measured scores (dev
-0.99 / 1.00, blind 0.87 / 0.95), so a change that loses ground on either shows up here.
+0.99 / 1.00, blind 0.91 / 0.96), so a change that loses ground on either shows up here. ``blind2`` is
+left out: it is scored by hand, overall only, so that tuning never runs against it.
 """
 
 import json
@@ -20,7 +21,7 @@ SEED = Path(__file__).resolve().parents[4] / "shared" / "articles" / "fr-escauda
 FLOORS = {
     # set: (articles, recall, numeric precision, role accuracy, other projects' recall)
     "dev": (45, 0.95, 0.97, 0.95, 0.8),
-    "blind": (12, 0.83, 0.93, 0.85, 0.9),
+    "blind": (12, 0.88, 0.94, 0.9, 0.9),
 }
 
 
