@@ -68,6 +68,10 @@ class Attribute:
         """The project fields as they are with no figure: what clearing the headline leaves."""
         return {name: _project_field(name).get_default() for name in self.fields}
 
+    def empty_value(self, name: str):
+        """One of ``empty_values()``: the field ``name`` with no figure."""
+        return _project_field(name).get_default()
+
 
 @functools.cache
 def _project_field(name: str):

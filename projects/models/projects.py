@@ -1,11 +1,14 @@
 """The project, the fields it is edited by, and its dated lifecycle."""
 
+import functools
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -373,7 +376,13 @@ class ProjectStatusChange(TrackedModel):
     def __str__(self):
         # The label looked up, not get_status_display(), which walks the choices on each call: an import
         # names every new project's first step in the change log.
-        return f"{STATUS_LABELS.get(self.status, self.status)} ({self.date})"
+        return f"{_status_label(get_language(), self.status)} ({self.date})"
 
 
 STATUS_LABELS = dict(choices.ProjectStatus.choices)
+
+
+@functools.lru_cache(maxsize=256)
+def _status_label(language: str | None, status: str) -> str:
+    """A status's label in a language, translated once rather than for each step named."""
+    return str(STATUS_LABELS.get(status, status))

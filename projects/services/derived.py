@@ -50,7 +50,7 @@ def figure_values(attribute: attributes.Attribute, claim: Claim | None) -> dict:
     if claim is not None:
         return attribute.project_values(claim)
     main = attribute.fields[0]
-    return {main: attribute.empty_values()[main]}
+    return {main: attribute.empty_value(main)}
 
 
 def project_shows(project: Project, values: dict) -> bool:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
+from django_countries.fields import CountryField
 
 # The fields whose ``to_python`` gives back a value of this type as it is (exact classes: a subclass may
 # read values its own way).
@@ -56,6 +57,7 @@ class _FieldRule:
     blank: bool
     editable: bool
     checks: tuple  # one per validator: whether a value passes it
+    stored: bool = False  # read as the instance stores it, not through the field's descriptor
 
 
 @functools.cache
@@ -68,12 +70,18 @@ def field_rules(model) -> tuple[_FieldRule, ...]:
         choices = None
         if field.choices is not None:
             choices = frozenset(key for key, _label in field.flatchoices)
+        quick_type, stored = QUICK_TYPES.get(type(field)), False
+        if type(field) is CountryField and not field.multiple:
+            # django-countries stores the code and hands out a Country made for each read, which
+            # Field.clean turns back into the code: the code is checked as it is stored.
+            quick_type, stored = str, True
         rules.append(
             _FieldRule(
                 field=field,
                 name=field.name,
                 attname=field.attname,
-                quick_type=QUICK_TYPES.get(type(field)),
+                quick_type=quick_type,
+                stored=stored,
                 choices=choices,
                 blank=field.blank,
                 editable=field.editable,
@@ -90,9 +98,12 @@ def clean_fields(instance, exclude: set[str]) -> dict[str, list[ValidationError]
     for rule in field_rules(type(instance)):
         if rule.name in exclude:
             continue
-        raw = getattr(instance, rule.attname)
-        kind = type(raw)
-        if kind is rule.quick_type and _holds(rule, raw):
+        if rule.stored:
+            stored = instance.__dict__.get(rule.attname)
+            if type(stored) is rule.quick_type and _holds(rule, stored):
+                continue
+        raw = getattr(instance, rule.attname)  # (for a stored value, what Field.clean is given)
+        if type(raw) is rule.quick_type and _holds(rule, raw):
             continue
         if rule.blank and raw in EMPTY_VALUES:
             continue

@@ -71,3 +71,42 @@ def test_each_cell_is_read_as_its_columns_widget_reads_it(name, language):
 )
 def test_any_number_like_cell_is_read_as_the_widget_reads_it(name, cell):
     assert outcome(_cell_readers()[name], cell) == widget_outcome(name, cell)
+
+
+# The model's field rules, worked out once per model (projects/services/rules.py) -----------
+
+
+def _errors_of_clean_fields(project) -> dict:
+    from django.core.exceptions import ValidationError
+
+    try:
+        project.clean_fields()
+    except ValidationError as error:
+        return {
+            name: [(e.code, str(e.message) % (e.params or {})) for e in found]
+            for name, found in error.error_dict.items()
+        }
+    return {}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    country=st.one_of(
+        st.sampled_from(["FR", "DE", "fr", "XX", "", "FRA", "  ", "IE"]),
+        st.text(max_size=4),
+    ),
+    name=st.one_of(st.just(""), st.text(min_size=1, max_size=5), st.just("x" * 300)),
+)
+def test_the_import_checks_a_project_s_fields_as_clean_fields_does(country, name):
+    """Word for word the errors ``Model.clean_fields`` gives, and the values it leaves, for a country
+    read as stored and any other field: the import checks its records by these rules."""
+    from projects.models import Project
+    from projects.services import rules
+
+    quick, reference = Project(name=name, country=country), Project(name=name, country=country)
+    found = {
+        name: [(e.code, str(e.message) % (e.params or {})) for e in errors]
+        for name, errors in rules.clean_fields(quick, set()).items()
+    }
+    assert found == _errors_of_clean_fields(reference)
+    assert (quick.country, quick.name) == (reference.country, reference.name)
