@@ -8,15 +8,17 @@ until the next write. The key is drawn when a generation is first asked for and 
 cache, so a cache that was emptied (its generation counting again from 1) never finds the
 files of an older generation under the same name.
 
-The first request after a write asks for the file. A CSV (seconds at 100,000 projects) and a
-small workbook are written by that request, while the others asking for it meanwhile get the
-previous generation's file. A large workbook (tens of seconds: more than a request may take) is
-written apart: by a job worker (``projects.tasks.write_data_file``), or with no job queue
-(``CELERY_BROKER_URL`` unset) by ``manage.py write_data_files`` started by the process that found
-it missing; every request meanwhile gets the previous file. The same command writes them all
-after a deployment or an import. A previous file says so: ``X-Data-Stale``, with
-the generation and the time it was made (``X-Data-Generation``, ``Last-Modified``), as every
-file does. When no file was ever written, the request says when to come back (503,
+The first request after a write asks for the file. For a small table (a few seconds of
+writing) that request writes it, while the others asking for it meanwhile get the previous
+generation's file. A large one (13 s for projects.csv at 100,000 projects, a minute for the
+workbook) is written apart: by a job worker (``projects.tasks.write_data_file``), or with no job
+queue (``CELERY_BROKER_URL`` unset) by ``manage.py write_data_files`` started by the process
+that found it missing; every request meanwhile gets the previous file. The same command writes
+every file after a deployment or an import. One file has one writer at a time.
+
+A previous file says so (``X-Data-Stale``, with the time it was made), and every file says its
+generation and time (``X-Data-Generation``, ``Last-Modified``). When none was ever written, a
+CSV request reads the rows itself and a workbook's request is told when to come back (503,
 ``Retry-After``). Files are written beside their final place and renamed into it, so a reader
 never meets half of one; the files of the two latest generations are kept, older ones removed.
 """
@@ -41,7 +43,8 @@ from core.db import reads_on_primary
 from projects import data
 
 XLSX = "projects.xlsx"
-# Most projects whose workbook a request writes itself (a few seconds); a larger one is written apart.
+# Most projects whose files a request writes itself (a few seconds); larger ones are written apart.
+CSV_REQUEST_PROJECTS = 25_000
 XLSX_REQUEST_PROJECTS = 10_000
 # Longest time a file may take to write before another process may write it again.
 WRITE_SECONDS = 600
@@ -78,8 +81,9 @@ class DataFile:
 
 
 def writing_lock(filename: str) -> str:
-    """The cache key held while ``filename`` of the current generation is being written."""
-    return f"data-files:writing:{_generation_dir(caching.generation())}:{filename}"
+    """The cache key held while ``filename`` is being written: one writer of a file at a time,
+    whatever its generation (writes in a row start no pile of writers)."""
+    return f"data-files:writing:{filename}"
 
 
 def _write(filename: str, path: Path) -> None:
@@ -145,18 +149,25 @@ def _remove_older(*, keep: str) -> None:
 
 
 def written_in_request(filename: str) -> bool:
-    """Whether a request may write ``filename`` itself: a CSV always (its rows cost microseconds:
-    seconds at 100,000 projects), a workbook up to ``XLSX_REQUEST_PROJECTS`` projects."""
-    return filename != XLSX or data.Selection.everything().projects.count() <= XLSX_REQUEST_PROJECTS
+    """Whether a request may write ``filename`` itself, in a few seconds at most: a CSV up to
+    ``CSV_REQUEST_PROJECTS`` projects, a workbook up to ``XLSX_REQUEST_PROJECTS``."""
+    most = XLSX_REQUEST_PROJECTS if filename == XLSX else CSV_REQUEST_PROJECTS
+    return data.Selection.everything().projects.count() <= most
 
 
 def _ask_for(filename: str) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER and written_in_request(filename):
         write(filename)  # written now, by the request that asks for it
         return
-    # once per generation and file, however many requests find it missing
+    # once per generation and file, however many requests find it missing, and not while it is written
+    if cache.get(writing_lock(filename)) is not None:
+        return
     if not cache.add(f"data-files:asked:{_generation_dir(caching.generation())}:{filename}", 1, timeout=60):
         return
+    _write_apart(filename)
+
+
+def _write_apart(filename: str) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # no job queue: a process of its own writes it, on another core, while this one goes on answering
         subprocess.Popen(  # noqa: S603 (our own command, and a name of filenames())

@@ -444,3 +444,34 @@ def test_the_files_can_be_written_ahead_and_old_generations_go(client, data_file
     assert len([path for path in data_files_dir.iterdir() if path.is_dir()]) == 2
     with pytest.raises(CommandError, match="No such download: other.csv"):
         call_command("write_data_files", "other.csv")
+
+
+def test_a_large_table_is_written_apart_while_the_previous_file_is_served(client, data_files_dir, monkeypatch):
+    from django.core.cache import cache
+
+    from projects import data_files
+
+    published_project()
+    previous = client.get("/data/projects.csv")
+    added = published_project()
+    started = []
+    monkeypatch.setattr(data_files, "CSV_REQUEST_PROJECTS", 1)
+    monkeypatch.setattr(data_files, "_write_apart", started.append)
+
+    stale = client.get("/data/projects.csv")
+    again = client.get("/data/projects.csv")
+
+    assert started == ["projects.csv"]  # one writer for the generation, however many ask
+    assert stale["X-Data-Generation"] == again["X-Data-Generation"] == previous["X-Data-Generation"]
+    assert "X-Data-Stale" in stale
+    assert added.slug not in body(stale).decode()
+
+    published_project()
+    cache.add(data_files.writing_lock("projects.csv"), 1)  # the writer of the generation before is still at it
+    client.get("/data/projects.csv")
+    assert started == ["projects.csv"]
+
+    cache.delete(data_files.writing_lock("projects.csv"))
+    data_files.write("projects.csv")  # what the writer started apart does
+    fresh = client.get("/data/projects.csv")
+    assert "X-Data-Stale" not in fresh and added.slug in body(fresh).decode()
