@@ -76,6 +76,35 @@ DATA_CENTRE = re.compile(
 )
 
 
+# What stands near the site, named before a figure with no data centre between them: the figure is its own
+# ("its Didcot substation, which has a capacity of 1,000MW", "au poste de Saint-Avold, d'une capacité de
+# 400 MW", "la centrale Émile-Huchet et ses 860 MW").
+_OTHER_HOLDER = re.compile(
+    r"\b(?:postes?(?: source| électrique)?|sous-stations?|substations?|transformateurs?|centrales?"
+    r"|power (?:plant|station)s?|switching stations?|switchyards?)\b(?P<rest>[^.;]*)$",
+    _I,
+)
+# A place's total: "Oxfordshire already hosts around 600MW of data centre capacity", "La région compte déjà
+# plus de 300 MW de capacités": a verb of holding before the figure, capacity after it, no project named.
+_HOLDING = re.compile(
+    r"\b(?:hosts?|has|have|holds?|counts?|totals?|compte|comptent|accueille|totalise|représente|dispose de)\b", _I
+)
+_CAPACITY_AFTER = re.compile(
+    r"\s+(?:of|de|d['’])\s*(?:[\w-]+\s+){0,2}?(?:capacity|capacities|capacités?|generation|production)\b", _I
+)
+
+
+def is_other_holder(before: str) -> bool:
+    """Whether the words before a figure, in its sentence, make it a substation's or a power plant's."""
+    match = _OTHER_HOLDER.search(before)
+    return bool(match) and not DATA_CENTRE.search(match.group("rest"))
+
+
+def is_place_total(before: str, after: str) -> bool:
+    """Whether a figure is what a place holds ("Pennsylvania has about 1.2GW of data center capacity")."""
+    return bool(_CAPACITY_AFTER.match(after) and _HOLDING.search(before) and not DATA_CENTRE.search(before))
+
+
 def is_aggregate(clause: str) -> bool:
     return bool(_AGGREGATE.search(clause))
 

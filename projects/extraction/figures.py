@@ -144,6 +144,12 @@ def _capacity(doc: Document, q: Quantity, clause: str) -> Fact | None:
         return None  # "power from a 70MW solar farm", "une centrale solaire de 70 MW": the plant's, not the site's
     if _DEMAND.search(clause) or grid_cue(doc, q):
         return None  # the power asked of the grid is a fact of its own, not the project's capacity
+    sentence = doc.sentence_at(q.start)
+    if context.is_other_holder(doc.text[max(sentence.start, q.start - 100) : q.start]):
+        return None  # "au poste de Saint-Avold, d'une capacité de 400 MW": the substation's
+    clause_start = doc.clause(q.start, q.end).start
+    if context.is_place_total(doc.text[max(clause_start, q.start - 80) : q.start], doc.text[q.end : q.end + 40]):
+        return None  # "Oxfordshire already hosts around 600MW of data centre capacity": the county's
     confidence = 0.7
     confidence += 0.1 if _CAPACITY_CUE.search(clause) else 0
     confidence += 0.1 if context.DATA_CENTRE.search(clause) else 0

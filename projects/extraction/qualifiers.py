@@ -29,6 +29,12 @@ _BUILDING_BEFORE = re.compile(
     r"(?:\s+\w+){0,3})\s*$",
     _I,
 )
+# "two phases of 120MW each", "en trois tranches de 40 MW chacune": each is a phase, not a building.
+_PHASES_BEFORE = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|deux|trois|quatre|cinq|six)\s+(?:equal\s+)?(?:phases|stages|tranches|étapes)"
+    r"(?:\s+(?:égales|successives))?\s+(?:of|de|d['’])\s*$",
+    _I,
+)
 _EVENTUAL_AFTER = re.compile(
     r"^[\s,]*(?:\S+\s+){0,2}?(?:à terme|à long terme|ultimately|eventually|in the long term|over time"
     r"|at full build-?out|when fully built out|dans un second temps)\b",
@@ -142,7 +148,9 @@ def qualify(doc: Document, start: int, end: int, scale: float = 1.0, value: floa
     """
     before, after = _before(doc, start), _after(doc, end)
     scope, cue = PROJECT, ""
-    if match := (_BUILDING_AFTER.search(after) or _BUILDING_BEFORE.search(before)):
+    if match := _PHASES_BEFORE.search(before):
+        scope, cue = PHASE, match.group().strip()
+    elif match := (_BUILDING_AFTER.search(after) or _BUILDING_BEFORE.search(before)):
         scope, cue = BUILDING, match.group().strip()
     elif match := (_EVENTUAL_AFTER.search(after) or _EVENTUAL_BEFORE.search(before)):
         scope, cue = EVENTUAL, match.group().strip()
