@@ -105,10 +105,15 @@ _PROJECT_NEAR = re.compile(
     _I,
 )
 # Where the reporter filed from, not where the project is: "OSLO, Sept 8 (Reuters) -",
-# "PARIS (AFP) —", "(Reporting by Jane Doe in Houston; Editing by ...)".
+# "PARIS (AFP) —", "LANCASTER, Pa., Sept. 9, 2025 /PRNewswire/ --",
+# "(Reporting by Jane Doe in Houston; Editing by ...)".
 _AGENCY = r"\((?:Reuters|AFP|AP|Bloomberg|Dow Jones|Agence France-Presse)\)"
-_DATELINE_DATE = r"\s*,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Za-zéû]{3,9}\.?)(?:,?\s+\d{4})?"
-_DATELINE_AFTER = re.compile(rf"^(?:(?:{_DATELINE_DATE})?\s*{_AGENCY}|{_DATELINE_DATE}\s*(?:{_AGENCY})?\s*[-–—])")
+_DATELINE_DATE = (
+    r"(?:\s*,\s*[A-Z][a-z]{1,4}\.)?\s*,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Za-zéû]{3,9}\.?)(?:,?\s+\d{4})?"
+)
+_DATELINE_AFTER = re.compile(
+    rf"^(?:(?:{_DATELINE_DATE})?\s*{_AGENCY}|{_DATELINE_DATE}\s*(?:{_AGENCY}|/[A-Za-z ]+/)?\s*[-–—])"
+)
 _BYLINE_BEFORE = re.compile(r"\b(?:Reporting|Writing|Editing|Additional reporting) by\b[^;)]*$", _I)
 REPEAT_WEIGHT = 0.3
 
