@@ -60,7 +60,8 @@ _ROLE_WORDS = [
     (TENANT, r"locataire|client|tenant|leased|loué|customer|hyperscaler|serveurs|servers|host|héberg\w+"),
     (DEVELOPER, r"développeur|promoteur|porteur de projet|porté|développé|developer|developed|proposed|promoted"
      r"|submitted|lodged|filed|applied|déposé|a déposé|applicant|application|backed the plans"
-     r"|behind the (?:project|scheme|plans)|plans (?:a|an|for|to)|wants to build|veut (?:implanter|construire)"
+     r"|behind (?:the|this) (?:project|scheme|plans|campus)|plans (?:a|an|for|to)|wants to build"
+     r"|veut (?:implanter|construire)"
      r"|prévoit|vise|has unveiled"
      r"|a présenté|a officialisé|a dévoilé|va (?:investir|construire)|will invest|to invest|has started|a lancé"
      r"|lance|has withdrawn|renonc\w+|scrapp\w+|broke ground|breaks ground|has opened|a ouvert"
@@ -254,13 +255,67 @@ _PATTERNS += [
     # "Selon RTE, ...": an acronym quoted as a source is an organisation (a person has a first name).
     (re.compile(r"\b(?:[Ss]elon|[Aa]ccording to|[Dd]['’]après)\s+(?P<name>[A-Z][A-Z0-9&]{1,6})\b"), 0.55),
 ]
+_PATTERNS += [
+    # "Keystone Grid Campus (developer) has filed": the role in brackets after the name
+    (re.compile(
+        rf"(?P<name>{ORG})\s*\((?P<desc>developer|operator|owner|landowner|tenant|investor|builder|contractor"
+        r"|applicant|développeur|promoteur|exploitant|opérateur|propriétaire|locataire|investisseur|constructeur)\)"
+    ), 0.8),
+    # "Northfield Cloud has signed a lease", "X a signé un bail": who signs a lease is its tenant
+    (re.compile(
+        rf"(?P<name>{ORG})\s+(?:has |have |had |a |ont )?(?P<desc>(?:signed|signé|taken|pris|agreed)\s+"
+        r"(?:a |an |un |une )?(?:[\w-]+\s+){0,2}?(?:lease|bail|pre-let))\b"
+    ), 0.75),
+    # "X is the tenant", "Y sera l'exploitant", "Z will be the anchor tenant"
+    (re.compile(
+        rf"(?P<name>{ORG})\s+(?:is|will be|would be|est|sera|serait|becomes|devient)\s+"
+        r"(?:the |l['’]|le |la |its |son )?(?:anchor |main |first |sole |premier |principal |futur |future )?"
+        r"(?P<desc>tenant|locataire|operator|exploitant|opérateur|owner|propriétaire|landowner|developer|développeur|investor|investisseur|builder|constructeur)\b"
+    ), 0.75),
+    # "X, which is behind the project", "X, qui porte le projet": the page says outright who carries it, which
+    # outweighs what else the company is or does ("l'opérateur X", "qui exploitera le site")
+    (re.compile(
+        rf"(?P<name>{ORG_LONG}),\s+(?:which|who|qui)\s+(?:is |est |was |était )?(?P<desc>behind (?:the|this) "
+        r"(?:project|scheme|plans|campus)|porte (?:le|ce|son) projet|est à l['’]origine (?:du|de ce) projet)"
+    ), 0.85),
+    # "Le terrain appartient à la Ville de Grenoble", "land owned by the county", "propriété de la commune"
+    (re.compile(
+        r"\b(?P<desc>appartient|appartiennent|appartenant|belongs|belonging|land owned|site owned|terrain détenu)"
+        r"\s+(?:à|au|aux|to|by|par)\s+(?:la |le |l['’]|les |the )?"
+        rf"(?P<name>{ORG_LONG})"
+    ), 0.8),
+    # "le projet de 96 MW de la société Parc Rhône Data", "le campus de 24 MW du groupe X": the company's project
+    (re.compile(
+        r"\b(?i:le |du |au |ce )(?P<desc>projet|campus|data ?cent(?:er|re))\s+(?:de |d['’])[\d,. ]+\s*(?:MW|GW)\s+"
+        r"(?:de la société |du groupe |de l['’]entreprise |de la start-up |de l['’]opérateur |de |d['’])"
+        rf"(?P<name>{ORG})(?!['’]s)"
+    ), 0.7),
+]  # fmt: skip
+# A company's parent: "Thameside Compute is a subsidiary of Harwell Holdings", "filiale du groupe X". The parent
+# carries the project with it, unless the words or its name say it is a fund ("filiale du fonds X").
+_PARENT = re.compile(
+    r"\b(?:subsidiary|filiale|a unit|a division|a wholly[- ]owned subsidiary)\s+(?:of|de|du|d['’]|des)\s*"
+    r"(?:the |le |la |l['’])?(?P<words>(?:[a-zà-ÿ'’-]+\s+){0,3}?)"
+    rf"(?P<name>{ORG})"
+)
+_FUND_WORDS = re.compile(r"\b(?:fonds|fund|investisseur|investor|asset manager|private equity|capital)\b", _I)
+
+
+def _parents(text: str) -> Iterator[_Found]:
+    for match in _PARENT.finditer(text):
+        name = match.group("name")
+        fund = _FUND_WORDS.search(match.group("words")) or dict(_ROLE_BY_NAME)[INVESTOR].search(name)
+        role = INVESTOR if fund else DEVELOPER
+        yield _Found(name, match.start("name"), match.end("name"), 0.75, role, cue="parent company", introduced=True)
+
+
 # "Prairie Quantum, a hyperscale data center developer": up to three words between the article and the descriptor.
 # The grid operator named with the connection: "a signé avec RTE une convention de raccordement",
 # "sa puissance auprès de RTE", "Enedis assurera le raccordement", "SSEN has offered a grid connection".
 _GRID_PATTERNS = [
     re.compile(
         r"\b(?P<desc>raccordement|puissance|connexion|grid connection|connection|raccordée?s?|connected)\s+"
-        r"(?:[\wà-ÿ'’-]+\s+){0,4}?(?:(?:avec|auprès de|par|with|from|by)\s+|auprès d['’]\s*)(?:the\s+|le\s+|l['’])?"
+        r"(?:[\wà-ÿ'’-]+,?\s+){0,4}?(?:(?:avec|auprès de|par|with|from|by)\s+|auprès d['’]\s*)(?:the\s+|le\s+|l['’])?"
         rf"(?P<name>{ORG})"
     ),
     re.compile(
@@ -273,6 +328,26 @@ _GRID_PATTERNS = [
         rf"(?P<name>{ORG})\s+(?P<desc>alimentera|alimente|va alimenter|raccordera|will supply|supplies|will power"
         r"|will connect)\s+"
         r"(?:le|la|les|the)\s+(?:site|campus|data|centre|center|bâtiments?|buildings?|scheme|projet|project)\b"
+    ),
+    # "le poste RTE des Murs", "the SSEN substation at Keith": the network's owner named on its substation
+    re.compile(r"\b(?i:le |du |au |the )(?P<desc>poste(?: source)?|substation)\s+(?P<name>[A-Z][A-Z0-9]{1,5})\b"),
+    # "attend une réponse de RTE sur le renforcement du poste", "awaiting an offer from SSEN for the connection"
+    re.compile(
+        r"\b(?P<desc>réponse|accord|offre|proposition|étude|response|offer|answer|approval)\s+(?:de\s|d['’]|du\s|from\s)"
+        rf"(?:the\s+)?(?P<name>{ORG})\s+[^.;\n]{{0,50}}?\b(?:raccordement|renforcement|poste|connection|substation"
+        r"|grid|réseau)"
+    ),
+    # "EirGrid had said the campus could not be connected before 2028"
+    re.compile(
+        rf"(?P<name>{ORG})\s+(?:had |has |have )?(?P<desc>said|says|warned|indicated|a indiqué|a prévenu|estime)\b"
+        r"[^.;\n]{0,40}?\b(?:could|can|cannot|would|will|pourra|pourrait|ne pourra|ne pourrait)\s+(?:not\s+|pas\s+)?"
+        r"(?:be\s+|être\s+)?(?:connected|raccordée?s?)\b"
+    ),
+    # "Le poste source de Seclin sera renforcé par Enedis", "the substation will be upgraded by SSEN"
+    re.compile(
+        r"\b(?:postes?|substations?|sous-stations?|lignes?|lines?|réseau|network)\b[^.;\n]{0,60}?\b"
+        r"(?P<desc>renforcée?s?|reinforced|upgraded|built|construite?s?|créée?s?|étendue?s?|extended)\s+(?:par|by)\s+"
+        rf"(?:the\s+)?(?P<name>{ORG})"
     ),
     # "Enedis assurera le raccordement des bâtiments annexes, RTE celui du campus"
     re.compile(rf"\b(?:raccordement|connexion)\b[^.;\n]{{0,80}},\s+(?P<name>{ORG})\s+(?P<desc>celui|celle)\s+d"),
@@ -354,6 +429,7 @@ _APPOSITION = re.compile(
     rf"(?P<name>{ORG}),\s+(?:le |la |l['’]|un |une |a |an |the |son |its )(?:[a-zà-ÿA-Z-]+\s+){{0,3}}?"
     rf"(?P<desc>{_DESCRIPTORS_FR}|{_DESCRIPTORS_EN})\b"
 )
+_NAME_GOES_ON = re.compile(rf"[^\S\n\t]+(?!(?:{'|'.join(('The', 'Le', 'La', 'Les', 'A', 'An'))})\b){TOKEN}")
 _NAME_FOLLOWS = re.compile(r"[^\S\n\t]+(?:[a-zà-ÿ'’-]+[^\S\n\t]+){0,3}?[A-ZÀ-Ý]")
 _SUBJECT = re.compile(rf"(?P<name>{ORG})(?:,\s+(?:which|qui))?\s+(?P<desc>{_SUBJECT_VERBS})")
 # Acronyms that are not organisations.
@@ -408,6 +484,7 @@ _AUTHORITY = [
     re.compile(
         r"\b(?P<name>(?i:communauté (?:d['’]agglomération|de communes|urbaine)|(?:euro)?métropole(?: européenne)?"
         r"|conseil (?:départemental|régional|municipal)|syndicat mixte|établissement public territorial|mairie"
+        r"|(?:sous-)?préfecture"
         r"|ville)\s+"
         rf"(?i:de la\s|de l['’]|du\s|des\s|de\s|d['’])\s*{NAME})",
     ),
@@ -419,6 +496,15 @@ _AUTHORITY = [
         r"|Town |Parish )?Council)\b"
     ),
     re.compile(r"\b(?P<name>(?:Greater London Authority|Mayor of London|Scottish Government|Welsh Government))\b"),
+    # A US county as the planning authority: "filed a plan with Lancaster County", "Loudoun County approved"
+    re.compile(
+        r"\b(?:filed|submitted|lodged|applied)\b[^.;\n]{0,60}?\b(?:with|to)\s+(?:the\s+)?"
+        rf"(?P<name>{TOKEN}(?:[^\S\n\t]+{TOKEN})?[^\S\n\t]+County)\b(?!\s+(?:Council|Board))"
+    ),
+    re.compile(
+        rf"(?P<name>{TOKEN}(?:[^\S\n\t]+{TOKEN})?[^\S\n\t]+County)[^\S\n\t]+(?:has[^\S\n\t]+)?(?:approved|granted"
+        r"|refused|rezoned|denied)\b"
+    ),
     # French groupings named after their towns: "Lannion-Trégor Communauté", "Rennes Métropole"
     re.compile(
         rf"(?P<name>(?!(?:La|Le|Les|The)\s){TOKEN}(?:[^\S\n\t]+{TOKEN}){{0,2}}[^\S\n\t]+"
@@ -501,6 +587,7 @@ _DESC_ROLES = [
     (OWNER, re.compile(r"cédée?s?|vendue?s?|sold|(?:bought|acquired)\b.*\bfrom|leased? from|leases? it from"
                        r"|rachetée?s? à", _I | re.S)),
     (PUBLIC_AUTHORITY, re.compile(r"instruite?s?|autorisée?s?|refusée?s?|approved|refused|granted", _I)),
+    (TENANT, re.compile(r"(?:signed|signé|taken|pris|agreed)\b.*\b(?:lease|bail|pre-let)", _I | re.S)),
 ]  # fmt: skip
 
 
@@ -595,10 +682,17 @@ def _looks_named(doc: Document, name: str) -> bool:
     return _seen_mid_sentence(doc, name)
 
 
+_ELIDED_WORD = re.compile(r"^[LlDd]['’][a-zà-ÿ]")
+
+
 def _trim_leading(name: str, start: int) -> tuple[str, int]:
     """Drop a capitalised article, sentence opener or nationality before the name ("The Paris Digital Park")."""
     words = name.split()
-    while len(words) > 1 and (words[0].casefold().strip("'’") in _OPENERS or words[0].casefold() in _NATIONALITIES):
+    while len(words) > 1 and (
+        words[0].casefold().strip("'’") in _OPENERS
+        or words[0].casefold() in _NATIONALITIES
+        or _ELIDED_WORD.match(words[0])  # "L'opérateur Garance Data": a descriptor opening the sentence
+    ):
         start += len(words[0]) + 1
         words = words[1:]
     return " ".join(words), start
@@ -630,6 +724,7 @@ def _candidates(doc: Document) -> Iterator[_Found]:
             yield found
     yield from _respective_roles(text)
     yield from _consortium_members(text)
+    yield from _parents(text)
     yield from _table_cells(text)
     for pattern in _GRID_PATTERNS:
         for match in pattern.finditer(text):
@@ -657,6 +752,8 @@ def _candidates(doc: Document) -> Iterator[_Found]:
                 site_reference=index == 0 and name.casefold().startswith(("mairie", "ville")),
             )
     for match in _SUFFIX.finditer(text):
+        if _NAME_GOES_ON.match(text, match.end("name")):
+            continue  # "Keystone Grid Campus": the industry word is inside a longer name, which says what it is
         name, start = _trim_leading(match.group("name"), match.start("name"))
         yield _Found(name, start, match.end("name"), 0.6, None)
 
@@ -668,6 +765,32 @@ _REPORTED = re.compile(
 )
 
 
+# A company as the subject of building or planning its site: "X construit un data center", "X is building".
+_BUILDS = re.compile(
+    r"^,?\s+(?:(?:is|are|was|will|would|va|vont|compte|is now|est en train de)\s+)?(?:building|build|builds|construit"
+    r"|construire|construira|bâtit|bâtir|aménage|aménager|développe|développer|develops|developing|is developing"
+    r"|erects?|erecting)\s+(?:un |une |le |la |son |sa |a |an |its |the )",
+    _I,
+)
+
+
+# The project of a sentence's subject, named by a possessive: "son projet", "its plans", "their campus".
+_ITS_PROJECT = re.compile(
+    r"\b(?:son|sa|ses|leur|its|their)\s+(?:propre |own |premier |first )?(?:projet|project|plans?|campus"
+    r"|data ?cent(?:re|er)|centre de données|application|demande de permis|proposal|scheme)\b",
+    _I,
+)
+_SENTENCE_OPENING = re.compile(
+    r"^\W*(?:(?:le|la|l['’]|les|the)\s+)?(?:[a-zà-ÿ'’-]+\s+){0,3}$",
+)
+
+
+def _opens_sentence(doc: Document, found: _Found) -> bool:
+    """Whether a mention is its sentence's subject: nothing but an article and a descriptor before it."""
+    sentence = doc.sentence_at(found.start)
+    return bool(_SENTENCE_OPENING.match(doc.text[sentence.start : found.start]))
+
+
 def _role_around(doc: Document, found: _Found) -> str | None:
     """The role the words next to a mention give it, within its clause; else what its name says it is."""
     clause = doc.clause(found.start, found.end)
@@ -675,6 +798,12 @@ def _role_around(doc: Document, found: _Found) -> str | None:
     after = doc.text[found.end : min(clause.end, found.end + 50)]
     after = _REPORTED.split(after, maxsplit=1)[0]  # "X said a hyperscale tenant has signed": the tenant is another
     role = _role(before + " " + after)
+    if role is None and _opens_sentence(doc, found):
+        rest = doc.text[found.end : doc.sentence_at(found.start).end]
+        if _ITS_PROJECT.search(_REPORTED.split(rest, maxsplit=1)[0]):
+            return DEVELOPER  # "Le groupe X nous a informés qu'il renonçait à son projet": its own project
+    if _BUILDS.match(after) and role != GRID_OPERATOR:
+        return DEVELOPER  # "Dauphiné Compute construit un data center" (but "Oncor will build a new substation")
     if role is None:
         role = next((kind for kind, pattern in _ROLE_BY_NAME if pattern.search(found.name)), None)
     return role
@@ -693,7 +822,7 @@ _NAMED_AFTER_PLACE = re.compile(
 
 _PORT = re.compile(r"\bPort\b")
 _SUBJECT_VERB = re.compile(_SUBJECT_VERBS)
-_OWN_PROJECT = re.compile(r"campus|data ?cent(?:re|er)|project|scheme|plans?|application|proposal|expansion", _I)
+_OWN_PROJECT = re.compile(r"campus|data ?cent(?:re|er)|project|projet|scheme|plans?|application|proposal|expansion", _I)
 
 
 def organization_mentions(doc: Document) -> list[_Found]:
@@ -722,6 +851,15 @@ def organization_mentions(doc: Document) -> list[_Found]:
                 cached.append(found)
         doc.cache["organization-mentions"] = cached
     return cached
+
+
+def _preferred(roles: list[str]) -> list[str]:
+    """Of the roles a page gives one organisation, the one that says most about its part in the project:
+    a public body that owns the land is its owner ("le terrain appartient à la Ville de Grenoble").
+    """
+    if OWNER in roles and PUBLIC_AUTHORITY in roles:
+        return [OWNER]
+    return roles
 
 
 def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], list[tuple[int, int]]]:
@@ -759,6 +897,7 @@ def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], 
         # a role its own descriptor or verb gives wins over one read from the words around.
         grid = any(m.role == GRID_OPERATOR and not m.weak_role for m in (found, previous))
         strong = [m.role for m in (keep, found, previous) if m.role and not m.weak_role]
+        strong = _preferred(strong)
         keep.role = GRID_OPERATOR if grid else (strong[0] if strong else keep.role or found.role or previous.role)
         keep.weak_role = not grid and not strong
         best[key] = (keep, mentions + 1)

@@ -195,6 +195,23 @@ def test_grid_connections_on_hold_do_not_shelve_a_project():
          "Communauté de communes Sarre-Moselle", "public_authority"),
         ("In Hereford, Wye Data Parks said a hyperscale tenant has signed a lease for its 40MW building.",
          "Wye Data Parks", "developer"),
+        ("Ashcombe Compute (developer) has filed plans for a 90MW campus.", "Ashcombe Compute", "developer"),
+        ("Ashcombe Compute is a subsidiary of Meridian Holdings.", "Meridian Holdings", "developer"),
+        ("Le projet est porté par Aulne Data, filiale du fonds Iroise Capital.", "Iroise Capital", "investor"),
+        ("Northvale Cloud has signed a lease for the first 40MW building.", "Northvale Cloud", "tenant"),
+        ("Le terrain du data center appartient à la Ville de Valence.", "Ville de Valence", "owner"),
+        ("L'opérateur Garance Data, qui porte le projet, vise 30 MW ; Garance Data, qui exploitera le site, recrute.",
+         "Garance Data", "developer"),
+        ("Rochebrune Compute construit un data center de 24 MW.", "Rochebrune Compute", "developer"),
+        ("Oncor will build a new substation to serve the 100MW campus.", "Oncor", "grid_operator"),
+        ("Le raccordement se ferait via le poste RTE des Murs, près du data center.", "RTE", "grid_operator"),
+        ("La direction attend une réponse de RTE sur le renforcement du poste de Cordemais.", "RTE", "grid_operator"),
+        ("Le poste source de Seclin, qui alimentera le data center, sera renforcé par Enedis.", "Enedis",
+         "grid_operator"),
+        ("Le groupe Sologne Datacenters a indiqué qu'il renonçait à son projet de 80 MW.", "Sologne Datacenters",
+         "developer"),
+        ("The 200MW campus needs a permit; Kestrel Edge, which is behind the project, expects one in May.",
+         "Kestrel Edge", "developer"),
     ],
 )  # fmt: skip
 def test_organization_roles(text, name, role):
@@ -335,10 +352,20 @@ def test_names_do_not_run_across_lines():
         "Swansea data centre wins consent as Wales pipeline tops 1GW",
         "La France compte près de 300 data centers, pour une puissance totale d'environ 1,5 GW.",
         "The £340 million facility will draw power from a 70MW solar farm nearby.",
+        "National Grid will connect the campus to its Didcot substation, which has a capacity of 1,000MW.",
+        "RTE raccordera le data center au poste de Saint-Avold, d'une capacité de 400 MW.",
+        "Le campus sera voisin de la centrale Émile-Huchet et de ses 860 MW.",
+        "Oxfordshire already hosts around 600MW of data centre capacity.",
+        "La région compte déjà plus de 300 MW de capacités de data centers.",
     ],
 )
 def test_totals_and_power_plants_are_not_the_capacity(text):
     assert value(text, "capacity_mw") is None
+
+
+def test_phases_of_a_figure_each_are_phases():
+    (fact,) = facts("The 240MW data center campus will be built in two phases of 120MW each.", "capacity_mw")[1:]
+    assert (fact.value, fact.scope) == (120, "phase")
 
 
 def test_the_companys_site_that_opened_years_ago_dates_nothing():
