@@ -197,6 +197,9 @@ class Table:
     records: Callable[[Selection, tuple[str, ...]], Iterator[dict]]
     primary_key: str = ""
     foreign_keys: list[dict] = field(default_factory=list)
+    # the column holding the slug of the project a row is of, when a row is the same whatever the
+    # filter (a filtered table is then the whole table's rows of the chosen projects)
+    project_column: str = ""
 
     @property
     def filename(self) -> str:
@@ -551,6 +554,7 @@ PROJECTS = Table(
         "or typed by an editor), the organizations and their roles, and the URLs of the sources behind it."
     ),
     primary_key="slug",
+    project_column="slug",
     columns=[
         field_column(Project, "slug", required=True),
         field_column(Project, "name", required=True),
@@ -708,6 +712,7 @@ CLAIMS = Table(
         "disagree, every one of them is here."
     ),
     primary_key="id",
+    project_column="project",
     foreign_keys=[
         {"fields": ["project"], "reference": {"resource": "projects", "fields": ["slug"]}},
         {"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["id"]}},
@@ -950,6 +955,30 @@ def csv_chunks(table: Table, selection: Selection) -> Iterator[str]:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def csv_chunks_of_projects(table: Table, selection: Selection, path) -> Iterator[str]:
+    """The rows of the whole table's file ``path`` (``write_csv``) that are of the chosen projects,
+    as CSV text in chunks: a filtered table without reading its records again (one query for the
+    chosen projects' slugs, then a CSV reader and writer, both in C)."""
+    # compared as the file writes them (a slug may start like a formula)
+    chosen = {csv_cell(slug) for slug in selection.projects.values_list("slug", flat=True).order_by()}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    with open(path, encoding="utf-8", newline="") as file:
+        reader = csv.reader(file)
+        header = next(reader)
+        writer.writerow(header)
+        position = header.index(table.project_column)
+        for index, row in enumerate(reader, start=1):
+            if row[position] in chosen:
+                writer.writerow(row)
+            if index % CHUNK_ROWS == 0 and buffer.tell():
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
 

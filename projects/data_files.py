@@ -18,9 +18,10 @@ every file after a deployment or an import. One file has one writer at a time.
 
 A previous file says so (``X-Data-Stale``, with the time it was made), and every file says its
 generation and time (``X-Data-Generation``, ``Last-Modified``). When none was ever written, a
-CSV request reads the rows itself and a workbook's request is told when to come back (503,
-``Retry-After``). Files are written beside their final place and renamed into it, so a reader
-never meets half of one; the files of the two latest generations are kept, older ones removed.
+CSV is written by the request that asks for it (or, while another process writes it, read row
+by row), and a workbook's request is told when to come back (503, ``Retry-After``). Files
+are written beside their final place and renamed into it, so a reader never meets half of
+one; the files of the two latest generations are kept, older ones removed.
 """
 
 from __future__ import annotations
@@ -155,9 +156,11 @@ def written_in_request(filename: str) -> bool:
     return data.Selection.everything().projects.count() <= most
 
 
-def _ask_for(filename: str) -> None:
-    if settings.CELERY_TASK_ALWAYS_EAGER and written_in_request(filename):
-        write(filename)  # written now, by the request that asks for it
+def _ask_for(filename: str, *, previous: bool) -> None:
+    # with no previous file to send meanwhile, a CSV is written by the request itself: one reading of
+    # the rows, rather than this request's and a writer's side by side
+    if written_in_request(filename) or (not previous and filename != XLSX):
+        write(filename)
         return
     # once per generation and file, however many requests find it missing, and not while it is written
     if cache.get(writing_lock(filename)) is not None:
@@ -182,13 +185,20 @@ def _write_apart(filename: str) -> None:
         write_data_file.delay(filename)
 
 
+def current(filename: str) -> DataFile | None:
+    """The current generation's file if it is written, without asking for it."""
+    name = _generation_dir(caching.generation())
+    path = files_dir() / name / filename
+    return DataFile(path, int(name.split("-")[0]), current=True) if path.exists() else None
+
+
 def current_or_previous(filename: str) -> DataFile | None:
     """The current generation's file, written now if need be (see the module's text), else the
     latest one written, or None when none ever was."""
     name = _generation_dir(caching.generation())
     path = files_dir() / name / filename
     if not path.exists():
-        _ask_for(filename)
+        _ask_for(filename, previous=bool(_written(filename)))
     if path.exists():
         return DataFile(path, int(name.split("-")[0]), current=True)
     for _mtime, previous in _written(filename):

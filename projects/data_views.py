@@ -142,7 +142,12 @@ def table_csv(request, name: str):
         # none yet (its first writing is under way elsewhere): this request reads the rows itself
         if written is not None:
             return _described(_written_file(request, written, table.filename, CSV_TYPE), selection)
-    response = StreamingHttpResponse(data.csv_chunks(table, selection), content_type=CSV_TYPE)
+    whole = data_files.current(table.filename) if selection.filtered and table.project_column else None
+    if whole is not None:  # the rows of the chosen projects, from the whole table's file
+        chunks = data.csv_chunks_of_projects(table, selection, whole.path)
+    else:
+        chunks = data.csv_chunks(table, selection)
+    response = StreamingHttpResponse(chunks, content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{table.filename}"'
     return _described(response, selection)
 

@@ -475,3 +475,41 @@ def test_a_large_table_is_written_apart_while_the_previous_file_is_served(client
     data_files.write("projects.csv")  # what the writer started apart does
     fresh = client.get("/data/projects.csv")
     assert "X-Data-Stale" not in fresh and added.slug in body(fresh).decode()
+
+
+@pytest.mark.parametrize("name", ["projects", "claims"])
+def test_a_filtered_table_is_the_whole_files_rows_of_the_chosen_projects(client, data_files_dir, name):
+    for country in ("FR", "DE", "FR"):
+        project = published_project(country=country, name=f'=cmd|"{country}" campus\nsecond line')
+        ClaimFactory(project=project, value_number=Decimal("12.5"), status=choices.ClaimStatus.ACCEPTED)
+    url = f"/data/{name}.csv"
+    selection = data.Selection(data.Selection.everything().projects.filter(country="FR"), (("country", "FR"),))
+    read_again = "".join(data.csv_chunks(data.TABLES[name], selection))
+
+    assert body(client.get(url, {"country": "FR"})).decode() == read_again  # no file yet: the rows read
+    client.get(url)  # the whole table's file
+    with CaptureQueriesContext(connection) as queries:
+        filtered = client.get(url, {"country": "FR"})
+        assert body(filtered).decode() == read_again
+    assert filtered["X-Data-Filter"] == "country=FR"
+    assert len(queries) <= 2  # the chosen projects' slugs, and the filter's own look-ups
+    assert len(list(csv.DictReader(io.StringIO(read_again)))) == (2 if name == "projects" else 4)
+
+
+def test_a_large_table_with_no_file_yet_is_written_by_its_first_request(client, data_files_dir, monkeypatch):
+    from projects import data_files
+
+    published_project()
+    started = []
+    monkeypatch.setattr(data_files, "CSV_REQUEST_PROJECTS", 1)
+    monkeypatch.setattr(data_files, "_write_apart", started.append)
+
+    response = client.get("/data/projects.csv")
+
+    assert "X-Data-Generation" in response and "X-Data-Stale" not in response
+    assert started == []  # one reading of the rows, not the request's and a writer's
+    assert client.get("/data/projects.xlsx").status_code == 200  # small enough for the request
+    monkeypatch.setattr(data_files, "XLSX_REQUEST_PROJECTS", 1)
+    published_project()
+    assert client.get("/data/projects.xlsx")["X-Data-Stale"]
+    assert started == ["projects.xlsx"]
