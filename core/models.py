@@ -313,11 +313,14 @@ class ObjectChange(models.Model):
         max_length=10,
         choices=Action.choices,
     )
+    # The two types are indexed first in change_object_idx and change_parent_idx (Meta.indexes), which
+    # serve what a foreign key's own index would: a third and fourth index on the most written table.
     content_type = models.ForeignKey(
         "contenttypes.ContentType",
         verbose_name=_("object type"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     object_id = models.PositiveBigIntegerField(
         verbose_name=_("object ID"),
@@ -333,6 +336,7 @@ class ObjectChange(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        db_index=False,
     )
     parent_object_id = models.PositiveBigIntegerField(
         verbose_name=_("parent ID"),
