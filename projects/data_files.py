@@ -21,7 +21,7 @@ generation and time (``X-Data-Generation``, ``Last-Modified``). When none was ev
 CSV is written by the request that asks for it (or, while another process writes it, read row
 by row), and a workbook's request is told when to come back (503, ``Retry-After``). Files
 are written beside their final place and renamed into it, so a reader never meets half of
-one; the files of the two latest generations are kept, older ones removed.
+one; the two latest files of each download are kept, older ones removed.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,21 +104,21 @@ def write(filename: str) -> Path | None:
     lock = writing_lock(filename)
     if not cache.add(lock, 1, timeout=WRITE_SECONDS):
         return None  # another process is writing it
+    staging = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
         descriptor, staging = tempfile.mkstemp(prefix=f".{filename}-", dir=directory)
         os.close(descriptor)
-        try:
-            # what was true before the write that began this generation would be served until the next
-            with reads_on_primary():
-                _write(filename, Path(staging))
-            os.chmod(staging, 0o644)
-            os.replace(staging, final)
-        except FileNotFoundError:
-            return None  # its generation's directory was removed meanwhile: generations came after it
-        finally:
-            Path(staging).unlink(missing_ok=True)
+        # what was true before the write that began this generation would be served until the next
+        with reads_on_primary():
+            _write(filename, Path(staging))
+        os.chmod(staging, 0o644)
+        os.replace(staging, final)
+    except FileNotFoundError:
+        return None  # its generation's directory was removed meanwhile: generations came after it
     finally:
+        if staging is not None:
+            Path(staging).unlink(missing_ok=True)
         cache.delete(lock)
     _remove_older(keep=directory.name)
     return final
@@ -139,14 +138,15 @@ def _written(filename: str) -> list[tuple[float, Path]]:
 
 
 def _remove_older(*, keep: str) -> None:
-    """Every generation's directory but the two latest and ``keep``: a reader still sending an
-    older file keeps it open (the system removes it once closed)."""
-    directories = sorted(
-        (entry for entry in files_dir().iterdir() if entry.is_dir()), key=lambda entry: entry.stat().st_mtime
-    )
-    for directory in directories[:-2]:
-        if directory.name != keep:
-            shutil.rmtree(directory, ignore_errors=True)
+    """Each download's files but the two latest, and the directories left empty: a reader still
+    sending an older file keeps it open (the system removes it once closed)."""
+    for filename in filenames():
+        for _mtime, path in _written(filename)[2:]:
+            if path.parent.name != keep:
+                path.unlink(missing_ok=True)
+    for directory in files_dir().iterdir():
+        if directory.is_dir() and directory.name != keep and not any(directory.iterdir()):
+            directory.rmdir()  # one being written holds its staging file
 
 
 def written_in_request(filename: str) -> bool:

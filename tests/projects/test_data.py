@@ -441,7 +441,9 @@ def test_the_files_can_be_written_ahead_and_old_generations_go(client, data_file
     for _ in range(3):
         published_project()
         call_command("write_data_files", "projects.csv", stdout=io.StringIO())
-    assert len([path for path in data_files_dir.iterdir() if path.is_dir()]) == 2
+    assert len(list(data_files_dir.glob("*/projects.csv"))) == 2  # the two latest
+    assert len(list(data_files_dir.glob("*/projects.xlsx"))) == 1  # the latest, however old
+    assert len([path for path in data_files_dir.iterdir() if path.is_dir()]) == 3  # none left empty
     with pytest.raises(CommandError, match="No such download: other.csv"):
         call_command("write_data_files", "other.csv")
 
