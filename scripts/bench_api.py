@@ -18,6 +18,7 @@ server of DATABASE_URL; dropped at the end), then:
 
     python scripts/bench_api.py                 # 20,000 projects
     python scripts/bench_api.py --projects 100000
+    python scripts/bench_api.py --reuse         # the configured database as it is (already seeded)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dct_bench REDIS_URL=redis://127.0.0.1:6379/9 \\
         python scripts/bench_api.py --projects 100000 --rounds 9
 """
@@ -225,6 +226,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each server")
     parser.add_argument("--no-http", action="store_true", help="skip the side-by-side HTTP run")
     parser.add_argument("--no-datasette", action="store_true", help="compare with the raw baseline only")
+    parser.add_argument("--reuse", action="store_true", help="use the configured database as it is, seeded")
     args = parser.parse_args()
 
     setup_test_environment()
@@ -241,13 +243,16 @@ def main():
         machine = next(line for line in lines if line.startswith("model name")).split(":", 1)[1].strip()
     print(f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {machine} · {os.cpu_count()} cores", end="")
     print(f" · Python {platform.python_version()}")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = None if args.reuse else connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        made = bench_data.seed(args.projects)
-        print(
-            f"database: {connection.vendor} {'.'.join(map(str, connection.get_database_version()))}; "
-            f"seeded {made['projects']:,} projects in {made['total_s']:.1f} s"
-        )
+        version = ".".join(map(str, connection.get_database_version()))
+        if args.reuse:
+            args.projects = Project.objects.count()
+            print(f"database: {connection.vendor} {version}; {args.projects:,} projects as they are")
+        else:
+            made = bench_data.seed(args.projects)
+            seeded = f"seeded {made['projects']:,} projects in {made['total_s']:.1f} s"
+            print(f"database: {connection.vendor} {version}; {seeded}")
         client = Client()
         slug = Project.objects.order_by("id").values_list("slug", flat=True)[args.projects // 2]
         cases = [
@@ -290,7 +295,8 @@ def main():
         elif not args.no_http:
             print("\nThe side-by-side HTTP run needs PostgreSQL (DATABASE_URL); skipped.")
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if old_name is not None:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
