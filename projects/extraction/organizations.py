@@ -853,6 +853,12 @@ def organization_mentions(doc: Document) -> list[_Found]:
     return cached
 
 
+# The author of a study or a report, not a party to the project: "according to a report by consultancy X".
+_SOURCE_BEFORE = re.compile(
+    r"\b(?:according to|selon|d['’]après|report|rapport|étude|study|survey|consultan\w+|cabinet|analyst\w*)\b", _I
+)
+
+
 def _preferred(roles: list[str]) -> list[str]:
     """Of the roles a page gives one organisation, the one that says most about its part in the project:
     a public body that owns the land is its owner ("le terrain appartient à la Ville de Grenoble").
@@ -909,12 +915,28 @@ def organization_facts(doc: Document, section: Any = None) -> tuple[list[Fact], 
              if key in acting and found.role is None),
             None,
         )  # fmt: skip
+    only = False
+    if inferred is None and not any(found.role == DEVELOPER for found, _ in best.values()):
+        # No developer and no company acting: the one company the project's part names, with no other role, is it.
+        roleless = [
+            key
+            for key, (found, _) in best.items()
+            if found.role is None
+            and not found.site_reference
+            and context.DATA_CENTRE.search(doc.sentence_text(found.start))
+            and not _SOURCE_BEFORE.search(doc.text[doc.sentence_at(found.start).start : found.start])
+        ]  # named where the page speaks of a site or project, not as a study's author
+        if len(roleless) == 1:
+            inferred, only = roleless[0], True
     facts = []
     for key, (found, mentions) in best.items():
         confidence = found.confidence + 0.05 * (mentions - 1)
         role = DEVELOPER if key == inferred else found.role
         fact = doc.fact("organization", _clean(found.name), found.start, found.end, confidence, role=role)
-        if key == inferred:
+        if key == inferred and only:
+            fact.confidence = min(fact.confidence, 0.45)
+            fact.reason = "inferred: the only company named with the project, with no other role"
+        elif key == inferred:
             fact.reason = "inferred: the company the project's news is about"
         else:
             fact.reason = f"cue words: {found.cue}" if found.cue else "inferred: a company name"

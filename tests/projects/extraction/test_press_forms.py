@@ -142,6 +142,10 @@ def test_jobs_forms(text, field, expected):
         ("Les fondations du futur data center sont coulées.", "construction"),
         ("The city council approved a development agreement and site plan for the 250MW campus.", "permitted"),
         ("For the 400MW campus, an application has been filed with the city.", "planning"),
+        ("Keystone Data has filed a land development plan for a 240MW data center campus.", "planning"),
+        ("Dundee City Council is considering the application for the 60MW data centre.", "planning"),
+        ("Highland Compute has withdrawn its 90MW data centre proposal.", "cancelled"),
+        ("La préfecture de la Moselle a autorisé l'exploitation du data center par arrêté.", "permitted"),
         (
             "Le groupe a présenté un projet de data center. Le dépôt du permis de construire est attendu en juin.",
             "announced",
@@ -361,6 +365,18 @@ def test_names_do_not_run_across_lines():
 )
 def test_totals_and_power_plants_are_not_the_capacity(text):
     assert value(text, "capacity_mw") is None
+
+
+def test_the_only_company_named_with_the_project_is_its_developer_marked_low():
+    text = "Le projet de data center de 50 MW de Marais Datacenters à Béthune est abandonné, a-t-on appris."
+    (fact,) = facts(text, "organization")
+    assert (fact.value, fact.role, fact.low_confidence) == ("Marais Datacenters", "developer", True)
+    assert fact.reason.startswith("inferred")
+
+
+def test_a_studys_author_is_no_developer():
+    text = "Demand for data centre capacity rose by 20%, according to a report by consultancy Harbor Partners."
+    assert all(f.role is None for f in facts(text, "organization"))
 
 
 def test_phases_of_a_figure_each_are_phases():
