@@ -47,6 +47,8 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|concertation préalable|planning application|submitted plans|plans? (?:were|have been|has been) submitted"
         r"|seeks? (?:planning )?permission|development consent|nationally significant infrastructure"
         r"|pre-application|en cours d['’]instruction|à l['’]étude|under consideration"
+        r"|(?:is|are) (?:considering|assessing|reviewing|examining|determining) (?:the|an|its|their) (?:\S+ )?"
+        r"application"
         r"|(?:a|ont) déposé (?:une|sa|leur) demande de permis|(?:demande de )?permis de construire (?:a été |ont été )?"
         r"déposée?s?|(?:has|have) (?:submitted|lodged|filed) (?:a |an |its |their )?(?:planning )?application"
         r"|(?:lodged|submitted|filed) (?:a |an )?(?:planning )?application|filed plans|has applied|had applied"
@@ -100,8 +102,10 @@ _SIGNALS: list[tuple[str, float, re.Pattern[str]]] = [
         r"|ne verra pas le jour|walk(?:s|ed)? away from|pull(?:s|ed)? out of|pull(?:s|ed)? (?:the )?plug"
         r"|(?:has|have|had) (?:scrapped|cancelled|canceled|abandoned|dropped)"
         r"|(?:was|has been|were|have been|had been) (?:cancelled|canceled|scrapped|withdrawn|dropped|abandoned)"
-        r"|scrapped (?:the|its|their) plans?|(?:has|have) withdrawn (?:its|their|the) (?:plans|application|proposal)"
-        r"|withdr(?:ew|aws) (?:its|their|the) (?:plans|application|proposal)|plans scrapped|renonc\w+ à son projet"
+        r"|scrapped (?:the|its|their) plans?"
+        r"|(?:has|have) withdrawn (?:its|their|the) (?:\S+ ){0,3}?(?:plans|application|proposal)"
+        r"|withdr(?:ew|aws) (?:its|their|the) (?:\S+ ){0,3}?(?:plans|application|proposal)|plans scrapped"
+        r"|renonc\w+ à son projet"
         r"|abandonne (?:le|son) projet|avant de l['’](?:abandonner|annuler)|l['’](?:a|ont) (?:abandonné|annulé)"
         r"|before (?:abandoning|scrapping|withdrawing|dropping) (?:it|them|the plans))\b", _I)),
     (DECOMMISSIONED, 0.6, re.compile(
