@@ -13,8 +13,9 @@ writing) that request writes it, while the others asking for it meanwhile get th
 generation's file. A large one (13 s for projects.csv at 100,000 projects, a minute for the
 workbook) is written apart: by a job worker (``projects.tasks.write_data_file``), or with no job
 queue (``CELERY_BROKER_URL`` unset) by ``manage.py write_data_files`` started by the process
-that found it missing; every request meanwhile gets the previous file. The same command writes
-every file after a deployment or an import. One file has one writer at a time.
+that found it missing (by the request itself with no ``REDIS_URL``: that process would have a
+generation of its own); every request meanwhile gets the previous file. The same command
+writes every file after a deployment or an import. One file has one writer at a time.
 
 A previous file says so (``X-Data-Stale``, with the time it was made), and every file says its
 generation and time (``X-Data-Generation``, ``Last-Modified``). When none was ever written, a
@@ -171,7 +172,10 @@ def _ask_for(filename: str, *, previous: bool) -> None:
 
 
 def _write_apart(filename: str) -> None:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if settings.CELERY_TASK_ALWAYS_EAGER and not settings.REDIS_URL:
+        # the cache is this process's own memory: another process would not know its generation
+        write(filename)
+    elif settings.CELERY_TASK_ALWAYS_EAGER:
         # no job queue: a process of its own writes it, on another core, while this one goes on answering
         subprocess.Popen(  # noqa: S603 (our own command, and a name of filenames())
             [sys.executable, str(settings.BASE_DIR / "manage.py"), "write_data_files", filename],
