@@ -143,6 +143,13 @@ def test_project_search_covers_aliases_municipality_and_organizations(admin_clie
     assert names_listed(admin_client, "?q=usinor") == {usinor.name}
     assert names_listed(admin_client, "?q=fouju") == {other.name}
     assert names_listed(admin_client, "?q=telehouse") == {other.name}
+    # as readers search: every word counts, the beginning of a word is enough, accents and case aside
+    assert names_listed(admin_client, "?q=campus+fouju") == {other.name}
+    assert names_listed(admin_client, "?q=ESCAU") == {usinor.name}
+    assert names_listed(admin_client, "?q=Télé") == {other.name}
+    assert names_listed(admin_client, "?q=" + "+".join(["campus"] * 30 + ["fouju"])) == {other.name}
+    many = admin_client.get(reverse("admin:projects_project_changelist"), {"q": " ".join(f"w{n}" for n in range(25))})
+    assert "Searched for the first 20 words of 25." in many.content.decode()
 
 
 def test_the_paginator_never_counts_past_its_limit(monkeypatch):
