@@ -198,6 +198,10 @@ def memory(urls: list[str], admin_urls: list[str], password: str, repeat: int) -
                 except (http.client.IncompleteRead, urllib.error.HTTPError) as error:
                     # a worker stopped mid-answer or before it (gunicorn's timeout), or any other error
                     code = getattr(error, "code", "cut off")
+                    retry = error.headers.get("Retry-After") if code == 503 else None
+                    if retry is not None:  # a large download written apart (projects/data_files.py): not a failure
+                        print(f"  {url}: 503, being written apart (Retry-After: {retry} s)")
+                        continue
                     print(f"  {url}: FAILED ({code}) after {time.perf_counter() - start:.1f} s and {size:,} bytes")
                     failed.append(url)
                     continue
