@@ -3,10 +3,12 @@
 Most researchers take the whole table, and writing it again for each of them would give every
 request the same seconds of work (at 100,000 projects, more than a worker may take). So the
 files of ``/data/`` without a filter are written once per *data generation* (``core.caching``:
-it moves on at every write) into ``DATA_FILES_DIR/<generation>-<key>/``, and served from there
-until the next write. The key is drawn when a generation is first asked for and kept in the
-cache, so a cache that was emptied (its generation counting again from 1) never finds the
-files of an older generation under the same name.
+it moves on at every write) and day (a file holds the day's inferred statuses and citation date)
+into ``DATA_FILES_DIR/<generation>-<day>-<key>/``, and served from there until the next write
+or the next day. The key is drawn when a generation is first asked for on a day and kept in the
+cache, so a cache that was emptied (its generation counting again from 1) never finds the files
+of an older generation under the same name; ``manage.py write_data_files --fresh`` draws a new
+one after a deployment, whose code or settings may write the files otherwise.
 
 The first request after a write asks for the file. For a small table (a few seconds of
 writing) that request writes it, while the others asking for it meanwhile get the previous
@@ -27,6 +29,7 @@ one; the two latest files of each download are kept, older ones removed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import secrets
@@ -41,7 +44,7 @@ from django.core.cache import cache
 
 from core import caching
 from core.db import reads_on_primary
-from projects import data
+from projects import data, staleness
 
 XLSX = "projects.xlsx"
 # Most projects whose files a request writes itself (a few seconds); larger ones are written apart.
@@ -49,6 +52,8 @@ CSV_REQUEST_PROJECTS = 25_000
 XLSX_REQUEST_PROJECTS = 10_000
 # Longest time a file may take to write before another process may write it again.
 WRITE_SECONDS = 600
+# How long a generation's key is kept (losing it costs one more writing of the files).
+KEY_SECONDS = 7 * 24 * 3600
 
 
 def filenames() -> tuple[str, ...]:
@@ -59,13 +64,26 @@ def files_dir() -> Path:
     return Path(settings.DATA_FILES_DIR)
 
 
+def _key_name(generation: int) -> str:
+    # A file holds what is true on the day it is written (each project's inferred status, the date
+    # in its citation): a new day is a new directory, as a new generation is.
+    return f"data-files:{generation}:{staleness.today().isoformat()}"
+
+
 def _generation_dir(generation: int) -> str:
-    """The directory name of ``generation``'s files: its number and its key."""
-    key = cache.get(f"data-files:{generation}")
+    """The directory name of ``generation``'s files today: its number, the day and its key."""
+    name = _key_name(generation)
+    key = cache.get(name)
     if key is None:
-        cache.add(f"data-files:{generation}", secrets.token_hex(4), timeout=None)
-        key = cache.get(f"data-files:{generation}")
-    return f"{generation}-{key}"
+        cache.add(name, secrets.token_hex(4), timeout=KEY_SECONDS)
+        key = cache.get(name)
+    return f"{generation}-{staleness.today():%Y%m%d}-{key}"
+
+
+def renew() -> None:
+    """A new key for the current generation's files: every file is written again (after a deployment,
+    whose code or settings may write them otherwise), the ones written before sent as previous."""
+    cache.set(_key_name(caching.generation()), secrets.token_hex(4), timeout=KEY_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -102,8 +120,8 @@ def write(filename: str) -> Path | None:
     final = directory / filename
     if final.exists():
         return final
-    lock = writing_lock(filename)
-    if not cache.add(lock, 1, timeout=WRITE_SECONDS):
+    lock, owner = writing_lock(filename), secrets.token_hex(8)
+    if not cache.add(lock, owner, timeout=WRITE_SECONDS):
         return None  # another process is writing it
     staging = None
     try:
@@ -120,7 +138,8 @@ def write(filename: str) -> Path | None:
     finally:
         if staging is not None:
             Path(staging).unlink(missing_ok=True)
-        cache.delete(lock)
+        if cache.get(lock) == owner:  # not a later writer's, after this one outlived WRITE_SECONDS
+            cache.delete(lock)
     _remove_older(keep=directory.name)
     return final
 
@@ -145,6 +164,12 @@ def _remove_older(*, keep: str) -> None:
         for _mtime, path in _written(filename)[2:]:
             if path.parent.name != keep:
                 path.unlink(missing_ok=True)
+    # a writer killed mid-file (a worker's timeout, a restart) leaves its staging file
+    abandoned = datetime.datetime.now().timestamp() - WRITE_SECONDS
+    for staging in files_dir().glob("*/.*"):
+        with contextlib.suppress(FileNotFoundError):
+            if staging.stat().st_mtime < abandoned:
+                staging.unlink()
     for directory in files_dir().iterdir():
         if directory.is_dir() and directory.name != keep and not any(directory.iterdir()):
             directory.rmdir()  # one being written holds its staging file
@@ -172,8 +197,9 @@ def _ask_for(filename: str, *, previous: bool) -> None:
 
 
 def _write_apart(filename: str) -> None:
-    if settings.CELERY_TASK_ALWAYS_EAGER and not settings.REDIS_URL:
-        # the cache is this process's own memory: another process would not know its generation
+    if not settings.REDIS_URL:
+        # the cache is this process's own memory: another process (a job worker too) would not know
+        # its generation, and would write where this one never looks
         write(filename)
     elif settings.CELERY_TASK_ALWAYS_EAGER:
         # no job queue: a process of its own writes it, on another core, while this one goes on answering

@@ -515,3 +515,48 @@ def test_a_large_table_with_no_file_yet_is_written_by_its_first_request(client, 
     published_project()
     assert client.get("/data/projects.xlsx")["X-Data-Stale"]
     assert started == ["projects.xlsx"]
+
+
+def test_a_new_day_writes_the_files_again_with_the_days_inferred_statuses(client, data_files_dir, monkeypatch):
+    """A file holds what is true on the day it is written: a project turns "shelved — inferred" on the
+    second anniversary of its last report, with no write to move the data generation on."""
+    from projects import staleness
+
+    project = ProjectFactory(status=choices.ProjectStatus.ANNOUNCED, announced_on=datetime.date(2024, 6, 1))
+
+    def inferred(day):
+        monkeypatch.setattr(staleness, "today", lambda: day)
+        response = client.get("/data/projects.csv")
+        assert "X-Data-Stale" not in response
+        return {row["slug"]: row["inferred_status"] for row in csv.DictReader(io.StringIO(body(response).decode()))}
+
+    assert inferred(datetime.date(2026, 5, 31)) == {project.slug: ""}
+    assert inferred(datetime.date(2026, 6, 1)) == {project.slug: "shelved"}
+    filtered = client.get("/data/projects.csv", {"inferred_status": "shelved"})
+    assert [row["inferred_status"] for row in csv.DictReader(io.StringIO(body(filtered).decode()))] == ["shelved"]
+
+
+def test_after_a_deployment_every_file_is_written_afresh_and_abandoned_ones_go(client, data_files_dir):
+    """``write_data_files --fresh``: the code or settings that write the files may have changed, so
+    none of the files written before is the current one any more; a writer killed mid-file leaves a
+    staging file, removed once it is older than any write may take."""
+    import os
+    import time
+
+    from projects import data_files
+
+    published_project()
+    call_command("write_data_files", stdout=io.StringIO())
+    (before,) = {path.parent for path in data_files_dir.glob("*/projects.csv")}
+    abandoned = before / ".projects.csv-killed"
+    abandoned.write_text("half a file")
+    old = time.time() - data_files.WRITE_SECONDS - 60
+    os.utime(abandoned, (old, old))
+
+    call_command("write_data_files", "--fresh", stdout=io.StringIO())
+
+    (after,) = {path.parent for path in data_files_dir.glob("*/projects.xlsx")} - {before}
+    assert after.name.split("-")[0] == before.name.split("-")[0]  # the same generation, a new key
+    assert client.get("/data/projects.csv")["X-Data-Generation"] == after.name.split("-")[0]
+    assert (after / "projects.csv").read_bytes() == (before / "projects.csv").read_bytes()
+    assert not abandoned.exists()
