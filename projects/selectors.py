@@ -552,15 +552,22 @@ def _latest_visible(entries: QuerySet[ObjectChange], limit: int) -> list[ObjectC
 
 def project_changes(project: Project, limit: int = 15) -> QuerySet[ObjectChange]:
     """Edits readers may see to a project and to its children (claims, roles, milestones...), newest first;
-    with those of the projects merged into it."""
+    with those of the projects merged into it.
+
+    The merged projects' IDs are read first: with them as a list, the filter is an OR of the change
+    log's two indexes that the planner counts right, and the visibility rule runs on those few rows.
+    Left as subqueries, the planner guessed tens of thousands of matches and hashed every project and
+    role instead (190 ms at 100,000 projects).
+    """
     project_type = _project_type()
-    merged = ProjectRedirect.objects.filter(project=project, old_id__isnull=False).values("old_id")
+    ids = [
+        project.pk,
+        *ProjectRedirect.objects.filter(project=project, old_id__isnull=False).values_list("old_id", flat=True),
+    ]
     return PUBLIC.changes(
         ObjectChange.objects.select_related("content_type").filter(
-            Q(content_type=project_type, object_id=project.pk)
-            | Q(parent_content_type=project_type, parent_object_id=project.pk)
-            | Q(content_type=project_type, object_id__in=merged)
-            | Q(parent_content_type=project_type, parent_object_id__in=merged)
+            Q(content_type=project_type, object_id__in=ids)
+            | Q(parent_content_type=project_type, parent_object_id__in=ids)
         )
     )[:limit]
 
