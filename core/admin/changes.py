@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core import history
+from core.admin.filters import CachedAllValuesFilter, CachedRelatedOnlyFilter
 from core.admin.history import can_revert, describe
 from core.admin.pagination import EstimatedCountPaginator
 from core.models import ConcurrentEditError, ObjectChange
@@ -33,9 +34,9 @@ class ObjectChangeAdmin(admin.ModelAdmin):
     list_display = ("time", "user_name", "source", "action", "content_type", "object_link", "fields_changed")
     list_filter = (
         "action",
-        ("content_type", admin.RelatedOnlyFieldListFilter),
-        ("user", admin.RelatedOnlyFieldListFilter),
-        "source",
+        ("content_type", CachedRelatedOnlyFilter),
+        ("user", CachedRelatedOnlyFilter),
+        ("source", CachedAllValuesFilter),
         "time",
     )
     search_fields = ("object_repr", "user_name")

@@ -8,6 +8,7 @@ page reads the change log (the record and its children), not Django's own admin 
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -215,6 +216,17 @@ class TrackedAdminMixin(VersionFieldMixin):
     show_full_result_count = False
     # Facet counts would run one COUNT per filter choice on every page view.
     show_facets = admin.ShowFacets.NEVER
+
+    def action_checkbox(self, obj):
+        """Django's row checkbox, the same markup written at once: its widget template, rendered for
+        each row, took a fifth of the time of a list of 100 projects."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -7,7 +7,9 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
 
+from core.admin.filters import values_in_use
 from projects import choices, staleness
 from projects.extraction.facts import LOW_CONFIDENCE
 from projects.models import Claim
@@ -23,6 +25,16 @@ def months_ago(months: int, today: datetime.date | None = None) -> datetime.date
 
 def proposed_claims():
     return Claim.objects.filter(project=OuterRef("pk"), status=choices.ClaimStatus.PROPOSED)
+
+
+class CachedCountryFilter(CountryFilter):
+    """django-countries' filter of the countries in use, read from the cache until the next write."""
+
+    def lookup_choices(self, changelist):
+        codes = set(values_in_use(changelist.model, self.field_path))
+        for code, name in self.field.get_choices(include_blank=False):
+            if code in codes:
+                yield code, name
 
 
 class CapacityBandFilter(admin.SimpleListFilter):

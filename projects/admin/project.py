@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django_countries.filters import CountryFilter
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
@@ -27,14 +26,17 @@ from core.admin import (
     field_values,
     form_changes,
 )
+from core.admin.filters import CachedAllValuesFilter
 from core.admin.forms import AliasesField, CurrencyField
 from core.formatting import format_date, format_money, format_number
 from core.models import ConcurrentEditError
 from projects import choices, services, staleness
 from projects.admin.claims import ProjectClaimInline, can_review, save_claim_formset
+from projects.admin.columns import CountryNameColumn
 from projects.admin.duplicates import ProjectDuplicatesAdminMixin
 from projects.admin.figures import claims_with_sources, project_figures
 from projects.admin.filters import (
+    CachedCountryFilter,
     CapacityBandFilter,
     HasConflictsFilter,
     InferredStatusFilter,
@@ -184,7 +186,12 @@ class ProjectStatusChangeInline(TrackedInlineMixin, admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(
-    ProjectDuplicatesAdminMixin, TrackedAdminMixin, BackgroundImportMixin, ImportExportMixin, admin.ModelAdmin
+    CountryNameColumn,
+    ProjectDuplicatesAdminMixin,
+    TrackedAdminMixin,
+    BackgroundImportMixin,
+    ImportExportMixin,
+    admin.ModelAdmin,
 ):
     form = ProjectForm
     list_display = (
@@ -203,9 +210,9 @@ class ProjectAdmin(
     list_filter = (
         "status",
         "kind",
-        ("country", CountryFilter),
+        ("country", CachedCountryFilter),
         CapacityBandFilter,
-        "operational_year",
+        ("operational_year", CachedAllValuesFilter),
         HasConflictsFilter,
         NeedsReviewFilter,
         NotVerifiedFilter,
@@ -284,10 +291,6 @@ class ProjectAdmin(
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
-
-    @admin.display(description=_("country"), ordering="country")
-    def country_name(self, project):
-        return project.country.name
 
     @admin.display(description=_("capacity (MW)"), ordering="capacity_mw")
     def capacity(self, project):

@@ -7,14 +7,15 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django_countries.filters import CountryFilter
 
 from core.admin import TrackedAdminMixin, TrackedInlineMixin, TrackedModelForm
 from core.admin.forms import AliasesField
 from core.models import ConcurrentEditError
 from projects import services
 from projects.admin.claims import SourceClaimInline, save_claim_formset
+from projects.admin.columns import CountryNameColumn
 from projects.admin.duplicates import OrganizationDuplicatesAdminMixin
+from projects.admin.filters import CachedCountryFilter
 from projects.fetching import FetchError, fetch_article
 from projects.ingestion import ingest_source
 from projects.models import (
@@ -112,10 +113,10 @@ class OrganizationForm(TrackedModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(OrganizationDuplicatesAdminMixin, TrackedAdminMixin, admin.ModelAdmin):
+class OrganizationAdmin(CountryNameColumn, OrganizationDuplicatesAdminMixin, TrackedAdminMixin, admin.ModelAdmin):
     form = OrganizationForm
-    list_display = ("name", "kind", "country", "website")
-    list_filter = ("kind", ("country", CountryFilter))
+    list_display = ("name", "kind", "country_name", "website")
+    list_filter = ("kind", ("country", CachedCountryFilter))
     search_fields = ("name", "aliases")
     inlines = (RelationshipInline,)
     fields = ("name", "slug", "aliases", "kind", "country", "website", "description")
@@ -131,9 +132,9 @@ class OrganizationRelationshipAdmin(TrackedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Substation)
-class SubstationAdmin(TrackedAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "operator", "voltage_kv", "country", "latitude", "longitude")
-    list_filter = (("country", CountryFilter), "voltage_kv")
+class SubstationAdmin(CountryNameColumn, TrackedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "operator", "voltage_kv", "country_name", "latitude", "longitude")
+    list_filter = (("country", CachedCountryFilter), "voltage_kv")
     list_select_related = ("operator",)
     search_fields = ("name",)
     autocomplete_fields = ("operator",)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from core.admin.pagination import EstimatedCountPaginator
 from core.models import ObjectChange
 from projects import choices, services
-from projects.models import Claim, Phase, Project, ProjectRole
+from projects.models import Claim, Organization, Phase, Project, ProjectRole
 from tests.factories import ClaimFactory, OrganizationFactory, ProjectFactory, make
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +164,43 @@ def test_the_paginator_never_counts_past_its_limit(monkeypatch):
         assert unfiltered.count == 8  # the planner's estimate, exact after ANALYZE
     else:
         assert unfiltered.count == 5
+
+
+@pytest.mark.parametrize("model", [Project, Organization, ObjectChange])
+def test_list_filters_read_the_values_in_use_once_until_the_next_write(admin_client, model):
+    ProjectFactory(country="FR", operational_year=2028)
+    OrganizationFactory(country="FR")
+    url = admin_url(model, "changelist")
+    assert admin_client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert admin_client.get(url).status_code == 200
+    assert [query["sql"] for query in again.captured_queries if "DISTINCT" in query["sql"]] == []
+
+
+def filter_choices(client, model, title: str) -> list[str]:
+    response = client.get(admin_url(model, "changelist"))
+    (spec,) = [spec for spec in response.context["cl"].filter_specs if str(spec.title) == title]
+    return [str(choice["display"]) for choice in spec.choices(response.context["cl"])]
+
+
+def test_list_filters_show_a_value_written_after_they_were_read(admin_client):
+    ProjectFactory(country="FR", operational_year=2028)
+    OrganizationFactory(country="FR")
+    assert filter_choices(admin_client, Project, "country") == ["All", "France"]
+    assert "2031" not in filter_choices(admin_client, Project, "target year of operation")
+    assert filter_choices(admin_client, Organization, "country") == ["All", "France"]
+    assert not any("claim" in choice for choice in filter_choices(admin_client, ObjectChange, "object type"))
+    project = ProjectFactory(country="DE", operational_year=2031)
+    OrganizationFactory(country="BE")
+    ClaimFactory(project=project)
+    assert filter_choices(admin_client, Project, "country") == ["All", "France", "Germany"]
+    assert "2031" in filter_choices(admin_client, Project, "target year of operation")
+    assert filter_choices(admin_client, Organization, "country") == ["All", "Belgium", "France"]
+    assert any("claim" in choice for choice in filter_choices(admin_client, ObjectChange, "object type"))
+
+
+def test_row_checkboxes_are_djangos_own_markup(admin_client):
+    project = ProjectFactory(name="<b>Bold</b> & co")
+    project_admin = admin.site._registry[Project]
+    assert project_admin.action_checkbox(project) == admin.ModelAdmin.action_checkbox(project_admin, project)
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in project_admin.action_checkbox(project)
