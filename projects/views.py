@@ -17,6 +17,7 @@ import orjson
 from django import forms
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -169,7 +170,10 @@ def project_list(request):
     if projects is not None:
         if filterset.near_point is not None and not filterset.form.cleaned_data.get("ordering"):
             projects = projects.order_by("distance_sort", "id")  # nearest first unless asked otherwise
-        page = DeepPaginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = DeepPaginator(projects, PAGE_SIZE)
+        if not filterset.is_filtering():  # the whole public table's count, as its facets, until the next write
+            paginator.count = caching.cached("list:count", projects.count)
+        page = paginator.get_page(request.GET.get("page"))
         page.object_list = read_last_reported(page.object_list)
         selectors.attach_distances(page.object_list, filterset.near_point)
         attach_inferred_status(page.object_list)
@@ -661,34 +665,46 @@ def stats(request):
     filterset, projects = stats_selection(request)
     if filterset.is_bound and projects is None:
         return render(request, "projects/stats.html", {"form": filterset.form, "invalid": True}, status=400)
+    context = {
+        "form": filterset.form,
+        "description": filterset.describe() if projects is not None else [],
+        "query": request.GET.urlencode(),
+        "list_url": f"{reverse('projects:list')}?{request.GET.urlencode()}",
+    }
+    if projects is None:
+        # the unfiltered page's tables and charts, rendered once per data generation and language
+        # (about 40 ms of template work for the same answer on every view)
+        context["sections"] = caching.cached(
+            f"stats:sections:{get_language()}",
+            lambda: render_to_string("projects/_stats_sections.html", stats_sections(None)),
+        )
+    else:
+        context.update(stats_sections(projects))
+    return render(request, "projects/stats.html", context)
+
+
+def stats_sections(projects) -> dict:
+    """What the statistics' tables and charts show, of ``projects`` (None: every project, from the cache)."""
     pipeline, pipeline_chart = pipeline_table(projects)
     capacity, capacity_chart = capacity_by_country_table(projects)
     investment, investment_charts = investment_by_country_table(projects)
     euros, euros_total = investment_in_euros_table(projects)
     kinds, kinds_chart = projects_by_kind_table(projects)
-    return render(
-        request,
-        "projects/stats.html",
-        {
-            "form": filterset.form,
-            "description": filterset.describe() if projects is not None else [],
-            "query": request.GET.urlencode(),
-            "list_url": f"{reverse('projects:list')}?{request.GET.urlencode()}",
-            # the conversion's basis is said once above the table, and on each row of its CSV
-            "euros": replace(euros, columns=[column for column in euros.columns if column.key != "conversion"]),
-            "euros_total": euros_total,
-            "conversion": money.BASIS,
-            "pipeline": pipeline,
-            "pipeline_chart": pipeline_chart,
-            "capacity": capacity,
-            "capacity_chart": capacity_chart,
-            "investment": investment,
-            "investment_charts": investment_charts,
-            "kinds": kinds,
-            "kinds_chart": kinds_chart,
-            "chart_countries": CHART_COUNTRIES,
-        },
-    )
+    return {
+        # the conversion's basis is said once above the table, and on each row of its CSV
+        "euros": replace(euros, columns=[column for column in euros.columns if column.key != "conversion"]),
+        "euros_total": euros_total,
+        "conversion": money.BASIS,
+        "pipeline": pipeline,
+        "pipeline_chart": pipeline_chart,
+        "capacity": capacity,
+        "capacity_chart": capacity_chart,
+        "investment": investment,
+        "investment_charts": investment_charts,
+        "kinds": kinds,
+        "kinds_chart": kinds_chart,
+        "chart_countries": CHART_COUNTRIES,
+    }
 
 
 @throttle_anonymous

@@ -283,9 +283,22 @@ def test_whole_table_statistics_come_from_the_cache_until_the_next_write(client,
         assert client.get("/map/data.geojson").json()["count"] == 1
     assert len(first_map_view) == 0  # the unfiltered map's first view, as every visitor loads it
 
+    # the unfiltered list's count too
+    assert client.get("/projects/").context["page"].paginator.count == 1
+    with CaptureQueriesContext(connection) as list_again:
+        client.get("/projects/")
+    assert not [q for q in list_again.captured_queries if "COUNT(" in q["sql"]]
+    # each language has its own rendering of the statistics
+    assert "Mégawatts par pays" in text(client.get("/stats/", headers={"accept-language": "fr"}))
+    assert "Mégawatts par pays" not in text(client.get("/stats/"))
+
     # a write through a service ends the cached answers at once
     ProjectFactory(name="Marseille hall", country="FR", capacity_mw=Decimal("300"))
     assert "1,000" in text(client.get("/stats/"))
+    assert "1 000" in text(client.get("/stats/", headers={"accept-language": "fr"})).replace("\u202f", " ").replace(
+        "\xa0", " "
+    )
+    assert client.get("/projects/").context["page"].paginator.count == 2
     assert client.get("/map/data.geojson").json()["count"] == 2
     # and so does a bulk write through the queryset, which is logged too
     Project.objects.filter(name="Marseille hall").update(capacity_mw=Decimal("400"))
