@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
 from django.db import DatabaseError, connections, models, router, transaction
@@ -6,6 +8,9 @@ from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core import changes
@@ -65,6 +70,11 @@ class TrackedQuerySet(models.QuerySet):
         for obj in objs:
             obj.version += 1
         return count
+
+
+@functools.cache
+def _choice_labels(field, language: str | None) -> dict:
+    return dict(make_hashable(field.flatchoices))
 
 
 class TrackedModel(models.Model):
@@ -269,6 +279,12 @@ class TrackedModel(models.Model):
         if not updated and base_qs.filter(pk=pk_val).exists():
             raise ConcurrentEditError(self, loaded_version)
         return updated
+
+    def _get_FIELD_display(self, field):
+        """``get_<field>_display()``, as Django's, from the field's labels gathered once per language:
+        Django gathers them again at every call, about 0.1 ms, three times in each row of a list."""
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field, get_language()).get(make_hashable(value), value), strings_only=True)
 
 
 class ObjectChange(models.Model):
